@@ -4,7 +4,8 @@
 #
 # Usage (as root, from anywhere):   scripts/capture_golden.sh [OUTDIR]
 #   OUTDIR defaults to <repo>/tests/testdata/bgp/golden. Existing NN_*.hex files there are
-#   replaced. Set KEEP_PCAP=/path/file.pcap to keep the raw capture.
+#   replaced. Set KEEP_PCAP=/path/file.pcap to keep the raw capture, DEBUG_DIR=/some/dir to
+#   keep the daemon logs and their `show route` / `global rib` output.
 #
 # Needs: iproute2, bird2 (bird, birdc), gobgpd (gobgpd, gobgp), tcpdump, python3 (stdlib only).
 # Only traffic inside two private network namespaces is generated.
@@ -36,10 +37,10 @@ log() { echo "capture_golden: $*" >&2; }
 cleanup() {
   local rc=$?
   set +e
-  # Stop in reverse start order; tcpdump gets SIGINT first so it flushes the file.
+  # Stop in reverse start order (SIGTERM: background jobs of a script ignore SIGINT).
   local i
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-    kill -INT "${pids[i]}" 2>/dev/null
+    kill -TERM "${pids[i]}" 2>/dev/null
   done
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     for _ in 1 2 3 4 5 6 7 8 9 10; do
@@ -129,7 +130,6 @@ protocol bgp p_gobgp {
   graceful restart on;
   graceful restart time 120;
   connect delay time 1;
-  start delay time 1;
   ipv4 {
     import all;
     export filter golden_out;
@@ -238,6 +238,20 @@ wait_for 20 "GoBGP routes at BIRD" bird_has 10.99.21.0/24
 wait_for 20 "GoBGP routes at BIRD" bird_has fd00:99:21::/64
 sleep 1  # let End-of-RIB markers and keepalives go out
 
+# Optional: the peers' own view of the session and routes, to cross-check the decoded files.
+if [ -n "${DEBUG_DIR:-}" ]; then
+  mkdir -p "$DEBUG_DIR"
+  birdc_ show protocols all p_gobgp >"$DEBUG_DIR/bird_protocol.txt" 2>&1 || true
+  birdc_ show route all >"$DEBUG_DIR/bird_routes.txt" 2>&1 || true
+  gobgp_ neighbor 10.99.0.1 >"$DEBUG_DIR/gobgp_neighbor.txt" 2>&1 || true
+  for af in ipv4 ipv6; do
+    gobgp_ global rib -a "$af" >"$DEBUG_DIR/gobgp_rib_$af.txt" 2>&1 || true
+    gobgp_ global rib -a "$af" -j >"$DEBUG_DIR/gobgp_rib_$af.json" 2>&1 || true
+    gobgp_ neighbor 10.99.0.1 adj-in -a "$af" >"$DEBUG_DIR/gobgp_adjin_$af.txt" 2>&1 || true
+    gobgp_ neighbor 10.99.0.1 adj-out -a "$af" >"$DEBUG_DIR/gobgp_adjout_$af.txt" 2>&1 || true
+  done
+fi
+
 # Withdrawals: one IPv4 and one IPv6 prefix from each side.
 gobgp_ global rib del -a ipv4 10.99.21.0/24 >/dev/null
 wait_for 10 "IPv4 withdrawal at BIRD" bird_lacks 10.99.21.0/24
@@ -256,17 +270,19 @@ birdc_ reload in p_gobgp >/dev/null
 sleep 1
 
 # Administrative shutdown with an RFC 8203/9003 shutdown communication.
-gobgp_ neighbor 10.99.0.1 disable --reason "golden capture" >/dev/null
+# `disable` sends no communication in GoBGP 3.x; the deprecated `shutdown` does.
+gobgp_ neighbor 10.99.0.1 shutdown --reason "golden capture" >/dev/null
 wait_for 10 "session down at BIRD" bash -c "! ip netns exec $ns_b birdc -s $work/bird.ctl show protocols p_gobgp | grep -q Established"
 sleep 1
 birdc_ show protocols all p_gobgp >"$work/bird_final.log" 2>&1 || true
 
 # Stop tcpdump (first pid) so the pcap is complete before parsing.
-kill -INT "${pids[0]}"
+kill -TERM "${pids[0]}"
 wait "${pids[0]}" 2>/dev/null || true
 pids=("${pids[@]:1}")
 
-[ -n "${KEEP_PCAP:-}" ] && cp "$pcap" "$KEEP_PCAP"
+if [ -n "${KEEP_PCAP:-}" ]; then cp "$pcap" "$KEEP_PCAP"; fi
+if [ -n "${DEBUG_DIR:-}" ]; then cp "$work"/*.log "$DEBUG_DIR"/ 2>/dev/null || true; fi
 
 # ---------------------------------------------------------------- split into messages
 mkdir -p "$outdir"

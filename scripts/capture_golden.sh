@@ -15,7 +15,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "capture_golden.sh: must run as root (network namespaces)" >&2
   exit 1
 fi
-for tool in ip bird birdc gobgpd gobgp tcpdump python3; do
+for tool in ip bird birdc gobgpd gobgp tcpdump python3 unshare; do
   command -v "$tool" >/dev/null || { echo "capture_golden.sh: missing $tool" >&2; exit 1; }
 done
 
@@ -70,7 +70,9 @@ gobgp_() { G gobgp -u 127.0.0.1 -p "$api_port" "$@"; }
 # ---------------------------------------------------------------- namespaces + veth
 ip netns add "$ns_b"
 ip netns add "$ns_g"
-ip link add "$if_b" type veth peer name "$if_g"
+# Fixed MACs, so the EUI-64 link-local addresses (BIRD sends its own as the second IPv6 next
+# hop) are the same on every run: fe80::99:ff:fe00:1 (BIRD side), fe80::99:ff:fe00:2 (GoBGP).
+ip link add "$if_b" address 02:99:00:00:00:01 type veth peer name "$if_g" address 02:99:00:00:00:02
 ip link set "$if_b" netns "$ns_b"
 ip link set "$if_g" netns "$ns_g"
 setup_end() { # setup_end NS IFNAME IPV4/LEN IPV6/LEN
@@ -191,7 +193,11 @@ for _ in $(seq 50); do  # tcpdump prints "listening on" once the socket is open
 done
 grep -q "listening on" "$work/tcpdump.log" || { log "tcpdump did not start"; exit 1; }
 
-G gobgpd -f "$work/gobgpd.toml" -p --pprof-disable --api-hosts "127.0.0.1:$api_port" \
+# GoBGP advertises the host name in an FQDN capability (73): run it in its own UTS namespace
+# with a fixed host name so the OPEN does not depend on the machine. unshare and sh exec, so
+# $! is gobgpd's PID.
+G unshare --uts sh -c 'hostname gobgp-golden && exec "$@"' sh \
+  gobgpd -f "$work/gobgpd.toml" -p --pprof-disable --api-hosts "127.0.0.1:$api_port" \
   >"$work/gobgpd.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do
@@ -263,11 +269,11 @@ birdc_ disable st6_b >/dev/null
 wait_for 10 "IPv6 withdrawal at GoBGP" gobgp_lacks ipv6 fd00:99:3::/64
 sleep 0.5
 
-# ROUTE-REFRESH in both directions: GoBGP asks BIRD for ipv4, BIRD asks GoBGP (all channels).
-gobgp_ neighbor 10.99.0.1 softresetin -a ipv4 >/dev/null
-sleep 1
+# ROUTE-REFRESH: BIRD asks GoBGP to resend (one message per channel: ipv4, ipv6).
+# (GoBGP's `neighbor ADDR softresetin` only re-runs import policy on its stored Adj-RIB-In and
+# sends nothing, so there is no ROUTE-REFRESH from GoBGP.)
 birdc_ reload in p_gobgp >/dev/null
-sleep 1
+sleep 1.5
 
 # Administrative shutdown with an RFC 8203/9003 shutdown communication.
 # `disable` sends no communication in GoBGP 3.x; the deprecated `shutdown` does.
@@ -364,7 +370,21 @@ while off + 16 <= len(data):
     payload = pkt[l4 + doff:l4_end]
     flows.setdefault((src, sport, dst, dport), []).append((t, seq, payload, bool(flags & 0x02)))
 
-messages = []  # (time, flow_index, sender, type, bytes)
+# Only the first TCP connection that carries BGP data is the session we want; later ones are
+# BIRD reconnecting after the shutdown (GoBGP resets them), which would add a stray OPEN.
+conns = {}
+for key, segs in flows.items():
+    if any(s[2] for s in segs):
+        conn = frozenset([(key[0], key[1]), (key[2], key[3])])
+        first = min(s[0] for s in segs if s[2])
+        conns[conn] = min(first, conns.get(conn, first))
+session = min(conns, key=conns.get)
+if len(conns) > 1:
+    print("ignoring %d later TCP connection(s)" % (len(conns) - 1), file=sys.stderr)
+flows = {k: v for k, v in flows.items()
+         if frozenset([(k[0], k[1]), (k[2], k[3])]) == session}
+
+messages = []  # (time, flow_index, offset, sender, type, bytes)
 for fi, (key, segs) in enumerate(flows.items()):
     syn = [s for s in segs if s[3]]
     if syn:

@@ -429,7 +429,7 @@ bool decode_path_attributes(ByteView field, const DecodeContext& ctx, PathAttrib
       state.errors.push_back(attribute_error(update_subcode::kAttributeLengthError, kTaW, type, {},
                                              "path attribute " + std::to_string(type) +
                                                  " runs past the path attributes field"));
-      return true;
+      break;
     }
     const ByteView whole = field.subspan(start, r.position() - start);
     const AttrDesc& desc = kAttrTable[type];

@@ -16,12 +16,12 @@ struct AddPathMask {
   bool ipv4_unicast = false;
   bool ipv6_unicast = false;
 
-  bool enabled(AfiSafi family) const {
+  constexpr bool enabled(AfiSafi family) const {
     if (family == AfiSafi::ipv4_unicast()) return ipv4_unicast;
     if (family == AfiSafi::ipv6_unicast()) return ipv6_unicast;
     return false;
   }
-  static AddPathMask all() { return {true, true}; }
+  static constexpr AddPathMask all() { return {true, true}; }
 };
 
 struct DecodeContext {

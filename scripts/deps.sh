@@ -13,6 +13,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # network tooling and real peers for integration tests and benchmarks
   iproute2 iptables ipset tcpdump bird2 frr gobgpd
+  # GoBGP's codec as a Go package, timed beside ours by bench/codec_compare.sh
+  golang-go golang-github-osrg-gobgp-dev
 )
 
 if [ "$(id -u)" -ne 0 ]; then

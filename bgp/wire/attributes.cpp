@@ -60,9 +60,9 @@ AsPath merge_as4_path(const AsPath& as_path, const AsPath& as4_path) {
       continue;
     }
     const std::size_t take = std::min(keep, s.asns.size());
-    merged.segments.push_back(
-        AsSegment{s.type, std::vector<std::uint32_t>(s.asns.begin(),
-                                                     s.asns.begin() + static_cast<long>(take))});
+    merged.segments.push_back(AsSegment{
+        s.type,
+        std::vector<std::uint32_t>(s.asns.begin(), s.asns.begin() + static_cast<long>(take))});
     keep -= take;
   }
   for (const auto& s : as4_path.segments) merged.segments.push_back(s);
@@ -246,12 +246,11 @@ AttrResult decode_cluster_list(const AttrInput& in, PathAttributes& out) {
 }
 
 AttrResult decode_extended_communities(const AttrInput& in, PathAttributes& out) {
-  return decode_list(in, 8, "EXTENDED_COMMUNITIES", out.extended_communities,
-                     [](ByteReader& r) {
-                       std::uint64_t v = 0;
-                       r.u64(v);
-                       return v;
-                     });
+  return decode_list(in, 8, "EXTENDED_COMMUNITIES", out.extended_communities, [](ByteReader& r) {
+    std::uint64_t v = 0;
+    r.u64(v);
+    return v;
+  });
 }
 
 AttrResult decode_large_communities(const AttrInput& in, PathAttributes& out) {
@@ -365,30 +364,29 @@ constexpr auto kReset = ErrorAction::SessionReset;
 constexpr std::array<AttrDesc, 256> make_attr_table() {
   std::array<AttrDesc, 256> t{};
   using namespace attr_type;
-  t[kOrigin] = {"ORIGIN", kWellKnown, kTaW, decode_origin};                            // §7.1
-  t[kAsPath] = {"AS_PATH", kWellKnown, kTaW, decode_as_path};                          // §7.2
-  t[kNextHop] = {"NEXT_HOP", kWellKnown, kTaW, decode_next_hop};                       // §7.3
-  t[kMultiExitDisc] = {"MULTI_EXIT_DISC", kOptionalNonTransitive, kTaW, decode_med};   // §7.4
-  t[kLocalPref] = {"LOCAL_PREF", kWellKnown, kTaW, decode_local_pref};                 // §7.5
+  // clang-format off: one row per line, RFC 7606 section in the last column
+  t[kOrigin] = {"ORIGIN", kWellKnown, kTaW, decode_origin};                           // §7.1
+  t[kAsPath] = {"AS_PATH", kWellKnown, kTaW, decode_as_path};                         // §7.2
+  t[kNextHop] = {"NEXT_HOP", kWellKnown, kTaW, decode_next_hop};                      // §7.3
+  t[kMultiExitDisc] = {"MULTI_EXIT_DISC", kOptionalNonTransitive, kTaW, decode_med};  // §7.4
+  t[kLocalPref] = {"LOCAL_PREF", kWellKnown, kTaW, decode_local_pref};                // §7.5
   t[kAtomicAggregate] = {"ATOMIC_AGGREGATE", kWellKnown, kDiscard,
-                         decode_atomic_aggregate};                                     // §7.6
-  t[kAggregator] = {"AGGREGATOR", kOptionalTransitive, kDiscard, decode_aggregator};   // §7.7
-  t[kCommunities] = {"COMMUNITIES", kOptionalTransitive, kTaW, decode_communities};    // §7.8
-  t[kOriginatorId] = {"ORIGINATOR_ID", kOptionalNonTransitive, kTaW,
-                      decode_originator_id};                                           // §7.9
-  t[kClusterList] = {"CLUSTER_LIST", kOptionalNonTransitive, kTaW,
-                     decode_cluster_list};                                             // §7.10
-  t[kMpReachNlri] = {"MP_REACH_NLRI", kOptionalNonTransitive, kReset,
-                     decode_mp_reach};                                                 // §7.11
+                         decode_atomic_aggregate};                                    // §7.6
+  t[kAggregator] = {"AGGREGATOR", kOptionalTransitive, kDiscard, decode_aggregator};  // §7.7
+  t[kCommunities] = {"COMMUNITIES", kOptionalTransitive, kTaW, decode_communities};   // §7.8
+  t[kOriginatorId] = {"ORIGINATOR_ID", kOptionalNonTransitive, kTaW, decode_originator_id};  // §7.9
+  t[kClusterList] = {"CLUSTER_LIST", kOptionalNonTransitive, kTaW, decode_cluster_list};  // §7.10
+  t[kMpReachNlri] = {"MP_REACH_NLRI", kOptionalNonTransitive, kReset, decode_mp_reach};   // §7.11
   t[kMpUnreachNlri] = {"MP_UNREACH_NLRI", kOptionalNonTransitive, kReset,
-                       decode_mp_unreach};                                             // §7.12
+                       decode_mp_unreach};  // §7.12
   t[kExtendedCommunities] = {"EXTENDED_COMMUNITIES", kOptionalTransitive, kTaW,
-                             decode_extended_communities};                             // §7.14
-  t[kAs4Path] = {"AS4_PATH", kOptionalTransitive, kDiscard, decode_as4_path};          // §7.15
+                             decode_extended_communities};                     // §7.14
+  t[kAs4Path] = {"AS4_PATH", kOptionalTransitive, kDiscard, decode_as4_path};  // §7.15
   t[kAs4Aggregator] = {"AS4_AGGREGATOR", kOptionalTransitive, kDiscard,
-                       decode_as4_aggregator};                                         // §7.16
+                       decode_as4_aggregator};  // §7.16
   t[kLargeCommunities] = {"LARGE_COMMUNITY", kOptionalTransitive, kTaW,
-                          decode_large_communities};                                   // RFC 8092
+                          decode_large_communities};  // RFC 8092
+  // clang-format on
   return t;
 }
 
@@ -397,8 +395,11 @@ constexpr std::array<AttrDesc, 256> kAttrTable = make_attr_table();
 DecodeError attribute_error(std::uint8_t subcode, ErrorAction action, std::uint8_t type,
                             ByteView whole_attribute, std::string reason) {
   // RFC 4271 §6.3: the data field carries the erroneous attribute (type, length and value).
-  return DecodeError{ErrorCode::UpdateMessage, subcode, action,
-                     Bytes(whole_attribute.begin(), whole_attribute.end()), type,
+  return DecodeError{ErrorCode::UpdateMessage,
+                     subcode,
+                     action,
+                     Bytes(whole_attribute.begin(), whole_attribute.end()),
+                     type,
                      std::move(reason)};
 }
 
@@ -426,9 +427,9 @@ bool decode_path_attributes(ByteView field, const DecodeContext& ctx, PathAttrib
     if (!header_ok || !r.take(length, value)) {
       // RFC 7606 §4: an attribute that overruns the Total Path Attribute Length leaves the rest of
       // the list unreadable; the NLRI field is still located by that total, so treat-as-withdraw.
-      state.errors.push_back(attribute_error(update_subcode::kAttributeLengthError, kTaW, type, {},
-                                             "path attribute " + std::to_string(type) +
-                                                 " runs past the path attributes field"));
+      state.errors.push_back(attribute_error(
+          update_subcode::kAttributeLengthError, kTaW, type, {},
+          "path attribute " + std::to_string(type) + " runs past the path attributes field"));
       break;
     }
     const ByteView whole = field.subspan(start, r.position() - start);
@@ -457,9 +458,9 @@ bool decode_path_attributes(ByteView field, const DecodeContext& ctx, PathAttrib
       // RFC 4271 §5: keep unknown optional transitive attributes, marked Partial; quietly drop
       // unknown optional non-transitive ones.
       if (flags & attr_flag::kTransitive) {
-        out.unknown.push_back(RawAttribute{
-            static_cast<std::uint8_t>((flags & 0xe0) | attr_flag::kPartial), type,
-            Bytes(value.begin(), value.end())});
+        out.unknown.push_back(
+            RawAttribute{static_cast<std::uint8_t>((flags & 0xe0) | attr_flag::kPartial), type,
+                         Bytes(value.begin(), value.end())});
       }
       continue;
     }
@@ -480,8 +481,8 @@ bool decode_path_attributes(ByteView field, const DecodeContext& ctx, PathAttrib
     }
 
     if (auto err = desc.decode(AttrInput{value, flags, ctx}, out)) {
-      DecodeError e = attribute_error(err->subcode, desc.on_error, type, whole,
-                                      std::move(err->reason));
+      DecodeError e =
+          attribute_error(err->subcode, desc.on_error, type, whole, std::move(err->reason));
       // An MP_REACH for a family we do not speak is ignored, not fatal: like BIRD, we drop it.
       if ((type == attr_type::kMpReachNlri || type == attr_type::kMpUnreachNlri) &&
           e.reason.find("unsupported") != std::string::npos) {
@@ -605,9 +606,8 @@ void encode_path_attributes(const PathAttributes& a, const EncodeContext& ctx, B
     encode_attribute(kWellKnown, kOrigin, ByteView(&v, 1), out);
   }
   if (a.as_path) {
-    encode_attribute_with(kWellKnown, kAsPath, out, [&](ByteWriter& w) {
-      write_as_path(*a.as_path, four, false, w);
-    });
+    encode_attribute_with(kWellKnown, kAsPath, out,
+                          [&](ByteWriter& w) { write_as_path(*a.as_path, four, false, w); });
   }
   if (a.next_hop && a.next_hop->is_v4()) {
     encode_attribute(kWellKnown, kNextHop, ByteView(a.next_hop->data(), 4), out);
@@ -642,13 +642,11 @@ void encode_path_attributes(const PathAttributes& a, const EncodeContext& ctx, B
   if (!four) {
     // RFC 6793 §4.2.2: towards an OLD speaker, carry the real 4-octet path in AS4_PATH.
     if (a.as4_path) {
-      encode_attribute_with(kOptionalTransitive, kAs4Path, out, [&](ByteWriter& w) {
-        write_as_path(*a.as4_path, true, true, w);
-      });
+      encode_attribute_with(kOptionalTransitive, kAs4Path, out,
+                            [&](ByteWriter& w) { write_as_path(*a.as4_path, true, true, w); });
     } else if (a.as_path && has_wide_as(*a.as_path)) {
-      encode_attribute_with(kOptionalTransitive, kAs4Path, out, [&](ByteWriter& w) {
-        write_as_path(*a.as_path, true, true, w);
-      });
+      encode_attribute_with(kOptionalTransitive, kAs4Path, out,
+                            [&](ByteWriter& w) { write_as_path(*a.as_path, true, true, w); });
     }
     const Aggregator* as4_aggregator = a.as4_aggregator ? &*a.as4_aggregator : nullptr;
     if (!as4_aggregator && a.aggregator && a.aggregator->asn > 0xffff) {
@@ -670,7 +668,8 @@ void encode_path_attributes(const PathAttributes& a, const EncodeContext& ctx, B
     });
   }
   flush_unknown_below(255);
-  if (unknown != a.unknown.end()) encode_attribute(unknown->flags, unknown->type, unknown->value, out);
+  if (unknown != a.unknown.end())
+    encode_attribute(unknown->flags, unknown->type, unknown->value, out);
 }
 
 void encode_mp_reach(const MpReach& reach, std::span<const Nlri> nlri, const EncodeContext& ctx,
@@ -691,12 +690,11 @@ void encode_mp_reach(const MpReach& reach, std::span<const Nlri> nlri, const Enc
 void encode_mp_unreach(AfiSafi family, std::span<const Nlri> withdrawn, const EncodeContext& ctx,
                        Bytes& out) {
   const bool add_path = ctx.add_path.enabled(family);
-  encode_attribute_with(kOptionalNonTransitive, attr_type::kMpUnreachNlri, out,
-                        [&](ByteWriter& w) {
-                          w.u16(family.afi);
-                          w.u8(family.safi);
-                          for (const auto& n : withdrawn) encode_nlri(n, add_path, out);
-                        });
+  encode_attribute_with(kOptionalNonTransitive, attr_type::kMpUnreachNlri, out, [&](ByteWriter& w) {
+    w.u16(family.afi);
+    w.u8(family.safi);
+    for (const auto& n : withdrawn) encode_nlri(n, add_path, out);
+  });
 }
 
 }  // namespace pinto::bgp::wire

@@ -33,15 +33,15 @@ inline constexpr std::uint8_t kMultiExitDisc = 4;
 inline constexpr std::uint8_t kLocalPref = 5;
 inline constexpr std::uint8_t kAtomicAggregate = 6;
 inline constexpr std::uint8_t kAggregator = 7;
-inline constexpr std::uint8_t kCommunities = 8;       // RFC 1997
-inline constexpr std::uint8_t kOriginatorId = 9;      // RFC 4456
-inline constexpr std::uint8_t kClusterList = 10;      // RFC 4456
-inline constexpr std::uint8_t kMpReachNlri = 14;      // RFC 4760
-inline constexpr std::uint8_t kMpUnreachNlri = 15;    // RFC 4760
+inline constexpr std::uint8_t kCommunities = 8;           // RFC 1997
+inline constexpr std::uint8_t kOriginatorId = 9;          // RFC 4456
+inline constexpr std::uint8_t kClusterList = 10;          // RFC 4456
+inline constexpr std::uint8_t kMpReachNlri = 14;          // RFC 4760
+inline constexpr std::uint8_t kMpUnreachNlri = 15;        // RFC 4760
 inline constexpr std::uint8_t kExtendedCommunities = 16;  // RFC 4360
-inline constexpr std::uint8_t kAs4Path = 17;          // RFC 6793
-inline constexpr std::uint8_t kAs4Aggregator = 18;    // RFC 6793
-inline constexpr std::uint8_t kLargeCommunities = 32;  // RFC 8092
+inline constexpr std::uint8_t kAs4Path = 17;              // RFC 6793
+inline constexpr std::uint8_t kAs4Aggregator = 18;        // RFC 6793
+inline constexpr std::uint8_t kLargeCommunities = 32;     // RFC 8092
 }  // namespace attr_type
 
 enum class Origin : std::uint8_t { Igp = 0, Egp = 1, Incomplete = 2 };

@@ -10,8 +10,9 @@ namespace {
 
 bool malformed(DecodeError& error, std::string reason) {
   // RFC 4271 §6.2: an optional parameter that is recognized but malformed is subcode 0.
-  error = DecodeError{ErrorCode::OpenMessage, open_subcode::kUnspecific, ErrorAction::SessionReset,
-                      {}, 0, std::move(reason)};
+  error = DecodeError{
+      ErrorCode::OpenMessage, open_subcode::kUnspecific, ErrorAction::SessionReset, {}, 0,
+      std::move(reason)};
   return false;
 }
 
@@ -59,8 +60,8 @@ bool decode_one(std::uint8_t code, ByteView value, std::vector<Capability>& out,
     }
     case capability_code::kGracefulRestart: {
       if (value.size() < 2 || (value.size() - 2) % 4 != 0) {
-        return malformed(error, "graceful restart capability has length " +
-                                    std::to_string(value.size()));
+        return malformed(error,
+                         "graceful restart capability has length " + std::to_string(value.size()));
       }
       GracefulRestartCapability cap;
       std::uint16_t flags_and_time = 0;

@@ -54,8 +54,8 @@ struct GracefulRestartCapability {
     bool forwarding_preserved = false;  // the F bit
     friend bool operator==(const Family&, const Family&) = default;
   };
-  bool restart_state = false;  // the R bit: the sender has restarted
-  bool notification = false;   // the N bit (RFC 8538)
+  bool restart_state = false;      // the R bit: the sender has restarted
+  bool notification = false;       // the N bit (RFC 8538)
   std::uint16_t restart_time = 0;  // seconds, 12 bits on the wire
   std::vector<Family> families;
   friend bool operator==(const GracefulRestartCapability&,

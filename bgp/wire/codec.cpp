@@ -16,12 +16,13 @@ constexpr std::size_t kMinOpen = 29, kMinUpdate = 23, kMinNotification = 21, kKe
 constexpr std::size_t kRouteRefresh = 23;
 
 DecodeError bad_length(std::size_t length) {
-  return DecodeError{ErrorCode::MessageHeader,
-                     header_subcode::kBadMessageLength,
-                     ErrorAction::SessionReset,
-                     Bytes{static_cast<std::uint8_t>(length >> 8), static_cast<std::uint8_t>(length)},
-                     0,
-                     "message length " + std::to_string(length) + " is wrong for its type"};
+  return DecodeError{
+      ErrorCode::MessageHeader,
+      header_subcode::kBadMessageLength,
+      ErrorAction::SessionReset,
+      Bytes{static_cast<std::uint8_t>(length >> 8), static_cast<std::uint8_t>(length)},
+      0,
+      "message length " + std::to_string(length) + " is wrong for its type"};
 }
 
 }  // namespace
@@ -51,9 +52,8 @@ Result<Message, DecodeError> decode(ByteView message, const DecodeContext& ctx) 
   if (length == 0 || length != message.size()) {
     // A caller passing a truncated or padded buffer is a framing bug on our side, but treat it as
     // the peer's bad length so nothing is read past the message.
-    return failure(bad_length(message.size() >= 18
-                                  ? (std::size_t{message[16]} << 8) | message[17]
-                                  : message.size()));
+    return failure(bad_length(message.size() >= 18 ? (std::size_t{message[16]} << 8) | message[17]
+                                                   : message.size()));
   }
   const auto type = static_cast<MessageType>(message[18]);
   const ByteView body = message.subspan(kHeaderSize);
@@ -81,9 +81,8 @@ Result<Message, DecodeError> decode(ByteView message, const DecodeContext& ctx) 
         // RFC 7313 §5: the data field carries the complete message.
         return failure(DecodeError{ErrorCode::RouteRefreshMessage,
                                    route_refresh_subcode::kInvalidMessageLength,
-                                   ErrorAction::SessionReset,
-                                   Bytes(message.begin(), message.end()), 0,
-                                   "ROUTE-REFRESH length " + std::to_string(length)});
+                                   ErrorAction::SessionReset, Bytes(message.begin(), message.end()),
+                                   0, "ROUTE-REFRESH length " + std::to_string(length)});
       }
       ByteReader r(body);
       RouteRefresh rr;

@@ -33,7 +33,7 @@ struct DecodeContext {
 
 struct EncodeContext {
   bool four_octet_as = true;
-  AddPathMask add_path;           // families whose sent NLRI carry path IDs
+  AddPathMask add_path;  // families whose sent NLRI carry path IDs
   bool extended_message = false;
 
   std::size_t max_message_size() const {

@@ -39,7 +39,7 @@ inline constexpr std::uint8_t kBadBgpIdentifier = 3;
 inline constexpr std::uint8_t kUnsupportedOptionalParameter = 4;
 inline constexpr std::uint8_t kUnacceptableHoldTime = 6;
 inline constexpr std::uint8_t kUnsupportedCapability = 7;  // RFC 5492
-inline constexpr std::uint8_t kRoleMismatch = 11;           // RFC 9234
+inline constexpr std::uint8_t kRoleMismatch = 11;          // RFC 9234
 }  // namespace open_subcode
 
 namespace update_subcode {
@@ -83,9 +83,9 @@ struct DecodeError {
   ErrorCode code = ErrorCode::MessageHeader;
   std::uint8_t subcode = 0;
   ErrorAction action = ErrorAction::SessionReset;
-  Bytes data;               // the NOTIFICATION data field
+  Bytes data;                  // the NOTIFICATION data field
   std::uint8_t attribute = 0;  // the path attribute type concerned, 0 when not an attribute error
-  std::string reason;       // one line for the log: what exactly was wrong
+  std::string reason;          // one line for the log: what exactly was wrong
 
   friend bool operator==(const DecodeError&, const DecodeError&) = default;
 };

@@ -9,8 +9,12 @@ namespace pinto::bgp::wire {
 Result<std::size_t, DecodeError> frame(ByteView stream, std::size_t max_size) {
   if (stream.size() < kHeaderSize) return std::size_t{0};
   if (!std::all_of(stream.begin(), stream.begin() + 16, [](std::uint8_t b) { return b == 0xff; })) {
-    return failure(DecodeError{ErrorCode::MessageHeader, header_subcode::kConnectionNotSynchronized,
-                               ErrorAction::SessionReset, {}, 0, "marker is not all ones"});
+    return failure(DecodeError{ErrorCode::MessageHeader,
+                               header_subcode::kConnectionNotSynchronized,
+                               ErrorAction::SessionReset,
+                               {},
+                               0,
+                               "marker is not all ones"});
   }
   const std::size_t length = (std::size_t{stream[16]} << 8) | stream[17];
   if (length < kHeaderSize || length > max_size) {

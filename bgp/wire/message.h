@@ -44,7 +44,7 @@ struct Open {
 struct Update {
   std::vector<Nlri> withdrawn;  // IPv4 unicast Withdrawn Routes field
   PathAttributes attributes;
-  std::vector<Nlri> nlri;       // IPv4 unicast NLRI field
+  std::vector<Nlri> nlri;  // IPv4 unicast NLRI field
   /// Non-fatal errors found while decoding (RFC 7606), in the order found. When any of them is
   /// TreatAsWithdraw, every prefix of `nlri` and of MP_REACH_NLRI must be handled as withdrawn.
   std::vector<DecodeError> errors;

@@ -101,11 +101,17 @@ const char* subcode_name(std::uint8_t code, std::uint8_t subcode) {
 }  // namespace
 
 std::string describe_notification(std::uint8_t code, std::uint8_t subcode) {
-  static constexpr const char* kCodes[] = {
-      nullptr,        "Message Header Error", "OPEN Message Error", "UPDATE Message Error",
-      "Hold Timer Expired", "Finite State Machine Error", "Cease", "ROUTE-REFRESH Message Error"};
-  std::string text = code < std::size(kCodes) && kCodes[code] ? kCodes[code]
-                                                             : "error code " + std::to_string(code);
+  static constexpr const char* kCodes[] = {nullptr,
+                                           "Message Header Error",
+                                           "OPEN Message Error",
+                                           "UPDATE Message Error",
+                                           "Hold Timer Expired",
+                                           "Finite State Machine Error",
+                                           "Cease",
+                                           "ROUTE-REFRESH Message Error"};
+  std::string text = code < std::size(kCodes) && kCodes[code]
+                         ? kCodes[code]
+                         : "error code " + std::to_string(code);
   if (const char* sub = subcode_name(code, subcode)) {
     text += std::string(" / ") + sub;
   } else if (subcode != 0) {

@@ -12,8 +12,8 @@ constexpr std::uint8_t kCapabilitiesParameter = 2;  // RFC 5492 §4
 constexpr std::uint8_t kExtendedParameters = 255;   // RFC 9072 §2
 
 DecodeError open_error(std::uint8_t subcode, Bytes data, std::string reason) {
-  return DecodeError{ErrorCode::OpenMessage, subcode, ErrorAction::SessionReset, std::move(data),
-                     0, std::move(reason)};
+  return DecodeError{ErrorCode::OpenMessage, subcode, ErrorAction::SessionReset,
+                     std::move(data),        0,       std::move(reason)};
 }
 
 }  // namespace
@@ -67,9 +67,9 @@ Result<Message, DecodeError> decode_open(ByteView body) {
   }
   ByteView params;
   if (!r.take(total, params) || !r.empty()) {
-    return failure(open_error(open_subcode::kUnspecific, {},
-                              "optional parameters length " + std::to_string(total) +
-                                  " does not match the message"));
+    return failure(open_error(
+        open_subcode::kUnspecific, {},
+        "optional parameters length " + std::to_string(total) + " does not match the message"));
   }
   ByteReader pr(params);
   while (!pr.empty()) {

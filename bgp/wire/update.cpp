@@ -18,17 +18,19 @@ DecodeError update_error(std::uint8_t subcode, std::string reason) {
 DecodeError missing_attribute(std::uint8_t type, const char* name) {
   // §6.3: the data field holds the type code of the missing attribute. RFC 7606 §3 d turns the
   // session reset into treat-as-withdraw.
-  return DecodeError{ErrorCode::UpdateMessage, update_subcode::kMissingWellKnownAttribute,
-                     ErrorAction::TreatAsWithdraw, Bytes{type}, type,
+  return DecodeError{ErrorCode::UpdateMessage,
+                     update_subcode::kMissingWellKnownAttribute,
+                     ErrorAction::TreatAsWithdraw,
+                     Bytes{type},
+                     type,
                      std::string("missing well-known attribute ") + name};
 }
 
 }  // namespace
 
 bool Update::treat_as_withdraw() const {
-  return std::any_of(errors.begin(), errors.end(), [](const DecodeError& e) {
-    return e.action == ErrorAction::TreatAsWithdraw;
-  });
+  return std::any_of(errors.begin(), errors.end(),
+                     [](const DecodeError& e) { return e.action == ErrorAction::TreatAsWithdraw; });
 }
 
 std::optional<AfiSafi> Update::end_of_rib() const {
@@ -50,14 +52,14 @@ Result<Message, DecodeError> decode_update(ByteView body, const DecodeContext& c
   ByteView withdrawn, attributes;
   r.u16(withdrawn_length);  // the minimum UPDATE length guarantees these 2 octets
   if (!r.take(withdrawn_length, withdrawn)) {
-    return failure(update_error(update_subcode::kMalformedAttributeList,
-                                "withdrawn routes length " + std::to_string(withdrawn_length) +
-                                    " runs past the message"));
+    return failure(update_error(
+        update_subcode::kMalformedAttributeList,
+        "withdrawn routes length " + std::to_string(withdrawn_length) + " runs past the message"));
   }
   if (!r.u16(attributes_length) || !r.take(attributes_length, attributes)) {
     return failure(update_error(update_subcode::kMalformedAttributeList,
-                                "total path attribute length " +
-                                    std::to_string(attributes_length) + " runs past the message"));
+                                "total path attribute length " + std::to_string(attributes_length) +
+                                    " runs past the message"));
   }
   const ByteView nlri = r.rest();
 

@@ -10,8 +10,12 @@ namespace pinto::test {
 
 using namespace pinto::bgp::wire;
 
-inline IpPrefix prefix(std::string_view text) { return *IpPrefix::parse(text); }
-inline IpAddress address(std::string_view text) { return *IpAddress::parse(text); }
+inline IpPrefix prefix(std::string_view text) {
+  return *IpPrefix::parse(text);
+}
+inline IpAddress address(std::string_view text) {
+  return *IpAddress::parse(text);
+}
 inline Nlri nlri(std::string_view text, std::uint32_t path_id = 0) {
   return Nlri{prefix(text), path_id};
 }

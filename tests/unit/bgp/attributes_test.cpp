@@ -51,8 +51,8 @@ TEST(Attributes, EveryAttributeRoundTripsOnATwoOctetSession) {
 TEST(Attributes, TwoOctetEncodingSubstitutesAsTransAndAddsAs4Path) {
   PathAttributes a;
   a.origin = Origin::Igp;
-  a.as_path = AsPath{{{AsSegmentType::ConfedSequence, {64512}},
-                      {AsSegmentType::Sequence, {4200000001u, 65001}}}};
+  a.as_path = AsPath{
+      {{AsSegmentType::ConfedSequence, {64512}}, {AsSegmentType::Sequence, {4200000001u, 65001}}}};
   a.next_hop = address("192.0.2.1");
   a.aggregator = Aggregator{4200000001u, address("192.0.2.1")};
   EncodeContext two_octet{.four_octet_as = false};
@@ -168,9 +168,8 @@ TEST(Attributes, LocalPrefFromAnExternalPeerIsIgnored) {
 
 TEST(Attributes, LowerFourFlagBitsAreIgnored) {
   // RFC 4271 §4.3: the unused low bits MUST be ignored when received.
-  const Update u = decode_update_ok(update("",
-                                           "4f 01 01 02 40 02 00 40 03 04 c0000201",
-                                           "18 0af401"));
+  const Update u =
+      decode_update_ok(update("", "4f 01 01 02 40 02 00 40 03 04 c0000201", "18 0af401"));
   EXPECT_EQ(u.attributes.origin, Origin::Incomplete);
   EXPECT_TRUE(u.errors.empty());
 }

@@ -33,9 +33,9 @@ TEST(OpenCodec, EveryCapabilityRoundTrips) {
 
 TEST(OpenCodec, EncodesTheExactWireFormOfRfc4271AndRfc5492) {
   // 4-octet AS 65001, MP ipv4-unicast and route refresh, all in one Capabilities parameter.
-  const Bytes bytes = encode_ok(open_with({MultiprotocolCapability{AfiSafi::ipv4_unicast()},
-                                           RouteRefreshCapability{},
-                                           FourOctetAsCapability{65001}}));
+  const Bytes bytes =
+      encode_ok(open_with({MultiprotocolCapability{AfiSafi::ipv4_unicast()},
+                           RouteRefreshCapability{}, FourOctetAsCapability{65001}}));
   EXPECT_EQ(to_hex(bytes), to_hex(message(1,
                                           "04 fde9 005a 0a000001"  // version, AS, hold, BGP ID
                                           "10 02 0e"               // params 16, type 2, len 14
@@ -53,7 +53,7 @@ TEST(OpenCodec, EmptyOpenHasNoOptionalParameters) {
 TEST(OpenCodec, OneParameterPerCapabilityAsGoBgpSendsThemIsCollected) {
   const auto m = decode_ok(message(1,
                                    "04 fde9 00b4 0a000002 10"
-                                   "02 06 01 04 0002 00 01"  // MP ipv6/unicast
+                                   "02 06 01 04 0002 00 01"   // MP ipv6/unicast
                                    "02 06 41 04 0000fde9"));  // 4-octet AS 65001
   const auto& open = std::get<Open>(m);
   EXPECT_EQ(open.hold_time, 180);
@@ -86,7 +86,7 @@ TEST(OpenCodec, LargeCapabilitySetUsesRfc9072ExtendedParameters) {
 TEST(OpenCodec, DecodesAnRfc9072OpenBuiltByHand) {
   const auto m = decode_ok(message(1,
                                    "04 fde9 005a 0a000001 ff"
-                                   "ff 0009"             // extended: 9 octets of parameters
+                                   "ff 0009"                    // extended: 9 octets of parameters
                                    "02 0006 41 04 0000fde9"));  // type 2, 2-octet length 6
   EXPECT_EQ(std::get<Open>(m).effective_as(), 65001u);
 }

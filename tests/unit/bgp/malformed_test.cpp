@@ -31,7 +31,9 @@ Bytes with_header(const char* header_hex) {
   return from_hex(header_hex);
 }
 
-Bytes open_msg(const char* body) { return message(1, body); }
+Bytes open_msg(const char* body) {
+  return message(1, body);
+}
 
 Bytes attrs(const std::string& attributes, const char* nlri_hex = kNlri) {
   return update("", attributes, nlri_hex);
@@ -49,10 +51,12 @@ std::vector<Case> cases() {
       {"BadMarker", with_header("ffffffffffffffffffffffffffffff fe 0013 04"), H, 1, SessionReset},
       {"LengthBelowHeader", with_header("ffffffffffffffffffffffffffffffff 0012 04"), H, 2,
        SessionReset, "0012"},
-      {"LengthOver4096", [] {
+      {"LengthOver4096",
+       [] {
          Bytes b = message(2, "0000 0000" + std::string(2 * 4074, '0'));
          return b;
-       }(), H, 2, SessionReset, "1001"},
+       }(),
+       H, 2, SessionReset, "1001"},
       {"BadType", with_header("ffffffffffffffffffffffffffffffff 0013 06"), H, 3, SessionReset,
        "06"},
       {"KeepaliveWithBody", message(4, "00"), H, 2, SessionReset, "0014"},
@@ -104,8 +108,7 @@ std::vector<Case> cases() {
       {"OriginFlagsOptional", attrs(std::string("c0 01 01 00 ") + kAsPath + kNextHop), U, 4,
        TreatAsWithdraw, "c0010100"},
       {"MedFlagsTransitive", attrs(kBase + "c0 04 04 00000001"), U, 4, TreatAsWithdraw},
-      {"MpReachFlagsTransitive",
-       attrs(kBase + "c0 0e 05 0002 01 00 00", ""), U, 4, SessionReset},
+      {"MpReachFlagsTransitive", attrs(kBase + "c0 0e 05 0002 01 00 00", ""), U, 4, SessionReset},
 
       // --- Per attribute, RFC 7606 §7
       {"OriginWrongLength", attrs(std::string("40 01 02 0000 ") + kAsPath + kNextHop), U, 5,
@@ -114,30 +117,28 @@ std::vector<Case> cases() {
        TreatAsWithdraw, "40010103"},
       {"AsPathSegmentOverruns", attrs(std::string(kOrigin) + "40 02 04 02 02 fde9" + kNextHop), U,
        11, TreatAsWithdraw},
-      {"AsPathZeroLengthSegment", attrs(std::string(kOrigin) + "40 02 02 02 00" + kNextHop), U,
-       11, TreatAsWithdraw},
-      {"AsPathUnknownSegmentType", attrs(std::string(kOrigin) + "40 02 06 05 01 0000fde9" +
-                                         kNextHop),
-       U, 11, TreatAsWithdraw},
+      {"AsPathZeroLengthSegment", attrs(std::string(kOrigin) + "40 02 02 02 00" + kNextHop), U, 11,
+       TreatAsWithdraw},
+      {"AsPathUnknownSegmentType",
+       attrs(std::string(kOrigin) + "40 02 06 05 01 0000fde9" + kNextHop), U, 11, TreatAsWithdraw},
       {"AsPathContainsAsZero", attrs(std::string(kOrigin) + "40 02 06 02 01 00000000" + kNextHop),
        U, 11, TreatAsWithdraw},
-      {"AsPathTwoOctetOddLength",
-       attrs(std::string(kOrigin) + "40 02 05 02 02 fde9 fd" + kNextHop), U, 11, TreatAsWithdraw,
-       std::nullopt, two_octet},
+      {"AsPathTwoOctetOddLength", attrs(std::string(kOrigin) + "40 02 05 02 02 fde9 fd" + kNextHop),
+       U, 11, TreatAsWithdraw, std::nullopt, two_octet},
       {"NextHopWrongLength", attrs(std::string(kOrigin) + kAsPath + "40 03 05 c000020100"), U, 5,
        TreatAsWithdraw},
       {"NextHopZero", attrs(std::string(kOrigin) + kAsPath + "40 03 04 00000000"), U, 8,
-       TreatAsWithdraw, "400304" "00000000"},
+       TreatAsWithdraw,
+       "400304"
+       "00000000"},
       {"NextHopMulticast", attrs(std::string(kOrigin) + kAsPath + "40 03 04 e0000001"), U, 8,
        TreatAsWithdraw},
       {"MedWrongLength", attrs(kBase + "80 04 02 0001"), U, 5, TreatAsWithdraw},
       {"LocalPrefWrongLength", attrs(kBase + "40 05 03 000064"), U, 5, TreatAsWithdraw},
       {"AtomicAggregateWithValue", attrs(kBase + "40 06 01 00"), U, 5, AttributeDiscard},
-      {"AggregatorWrongLength", attrs(kBase + "c0 07 07 0000fde9 c00002"), U, 5,
-       AttributeDiscard},
+      {"AggregatorWrongLength", attrs(kBase + "c0 07 07 0000fde9 c00002"), U, 5, AttributeDiscard},
       {"AggregatorAsZero", attrs(kBase + "c0 07 08 00000000 c0000201"), U, 9, AttributeDiscard},
-      {"CommunitiesNotMultipleOfFour", attrs(kBase + "c0 08 05 fde9000101"), U, 5,
-       TreatAsWithdraw},
+      {"CommunitiesNotMultipleOfFour", attrs(kBase + "c0 08 05 fde9000101"), U, 5, TreatAsWithdraw},
       {"CommunitiesEmpty", attrs(kBase + "c0 08 00"), U, 5, TreatAsWithdraw},
       {"OriginatorIdWrongLength", attrs(kBase + "80 09 03 0a0000"), U, 5, TreatAsWithdraw},
       {"ClusterListNotMultipleOfFour", attrs(kBase + "80 0a 06 0a0000010a00"), U, 5,
@@ -150,13 +151,12 @@ std::vector<Case> cases() {
        attrs(std::string(kOrigin) + "40 02 04 02 01 fde9" + kNextHop + "c0 11 06 03 01 0000fde9"),
        U, 9, AttributeDiscard, std::nullopt, two_octet},
       {"As4AggregatorWrongLengthOnTwoOctetSession",
-       attrs(std::string(kOrigin) + "40 02 04 02 01 fde9" + kNextHop + "c0 12 06 fde9 c0000201"),
-       U, 5, AttributeDiscard, std::nullopt, two_octet},
+       attrs(std::string(kOrigin) + "40 02 04 02 01 fde9" + kNextHop + "c0 12 06 fde9 c0000201"), U,
+       5, AttributeDiscard, std::nullopt, two_octet},
 
       // --- Repeats and omissions, RFC 7606 §3 d and g
       {"DuplicateOriginIsDiscarded", attrs(kBase + "40 01 01 02"), U, 1, AttributeDiscard},
-      {"DuplicateMpReachResets",
-       attrs(kBase + kMpReach6 + kMpReach6, ""), U, 1, SessionReset},
+      {"DuplicateMpReachResets", attrs(kBase + kMpReach6 + kMpReach6, ""), U, 1, SessionReset},
       {"MissingOrigin", attrs(std::string(kAsPath) + kNextHop), U, 3, TreatAsWithdraw, "01"},
       {"MissingAsPath", attrs(std::string(kOrigin) + kNextHop), U, 3, TreatAsWithdraw, "02"},
       {"MissingNextHopWithIpv4Nlri", attrs(std::string(kOrigin) + kAsPath), U, 3, TreatAsWithdraw,
@@ -170,10 +170,10 @@ std::vector<Case> cases() {
       {"MpReachTruncatedBeforeNextHop", attrs(kBase + "80 0e 02 0002", ""), U, 9, SessionReset},
       {"MpReachNextHopPastAttribute", attrs(kBase + "80 0e 06 0002 01 10 fd00", ""), U, 9,
        SessionReset},
-      {"MpReachUnknownAfiIsIgnored", attrs(kBase + "80 0e 0b 0003 01 04 c0000201 00 08 0a", ""),
-       U, 9, AttributeDiscard},
-      {"MpReachIpv6NextHopLengthFive",
-       attrs(kBase + "80 0e 0b 0002 01 05 fd00000000 00 00", ""), U, 9, SessionReset},
+      {"MpReachUnknownAfiIsIgnored", attrs(kBase + "80 0e 0b 0003 01 04 c0000201 00 08 0a", ""), U,
+       9, AttributeDiscard},
+      {"MpReachIpv6NextHopLengthFive", attrs(kBase + "80 0e 0b 0002 01 05 fd00000000 00 00", ""), U,
+       9, SessionReset},
       {"MpReachIpv6PrefixLengthOver128",
        attrs(kBase + "80 0e 16 0002 01 10 fd000000000000000000000000000001 00 81", ""), U, 9,
        SessionReset},
@@ -201,10 +201,9 @@ TEST_P(Malformed, MapsToTheNotificationAndActionTheRfcsName) {
     error = &errors[0];
   }
   EXPECT_EQ(error->code, c.code) << error->reason;
-  EXPECT_EQ(error->subcode, c.subcode) << error->reason << " ("
-                                       << describe_notification(static_cast<int>(error->code),
-                                                                error->subcode)
-                                       << ")";
+  EXPECT_EQ(error->subcode, c.subcode)
+      << error->reason << " ("
+      << describe_notification(static_cast<int>(error->code), error->subcode) << ")";
   EXPECT_EQ(to_string(error->action), to_string(c.action)) << error->reason;
   if (c.data_hex) {
     EXPECT_EQ(to_hex(error->data), to_hex(from_hex(*c.data_hex)));
@@ -217,7 +216,9 @@ TEST_P(Malformed, MapsToTheNotificationAndActionTheRfcsName) {
 INSTANTIATE_TEST_SUITE_P(RfcCases, Malformed, ::testing::ValuesIn(cases()),
                          [](const auto& param_info) { return std::string(param_info.param.name); });
 
-TEST(MalformedAtLeast, ThirtyCasesAreCovered) { EXPECT_GE(cases().size(), 30u); }
+TEST(MalformedAtLeast, ThirtyCasesAreCovered) {
+  EXPECT_GE(cases().size(), 30u);
+}
 
 TEST(Rfc7606, TreatAsWithdrawKeepsThePrefixesSoTheyCanBeWithdrawn) {
   const Update u = decode_update_ok(attrs(std::string("40 01 01 07 ") + kAsPath + kNextHop));

@@ -41,8 +41,8 @@ TEST(Notification, RoundTripsWithData) {
 }
 
 TEST(Notification, CarriesAnRfc9003ShutdownCommunication) {
-  const Notification n = Notification::cease(cease_subcode::kAdministrativeShutdown,
-                                             "maintenance: kernel upgrade");
+  const Notification n =
+      Notification::cease(cease_subcode::kAdministrativeShutdown, "maintenance: kernel upgrade");
   EXPECT_EQ(n.data[0], 27);
   const auto back = std::get<Notification>(decode_ok(encode_ok(n)));
   EXPECT_EQ(back.shutdown_message(), "maintenance: kernel upgrade");
@@ -83,8 +83,7 @@ Update ipv4_update() {
   u.attributes.as_path = AsPath{{{AsSegmentType::Sequence, {65001}}}};
   u.attributes.next_hop = address("192.0.2.1");
   u.attributes.local_pref = 100;
-  u.nlri = {nlri("10.244.1.0/26"), nlri("10.244.1.64/26"), nlri("0.0.0.0/0"),
-            nlri("192.0.2.7/32")};
+  u.nlri = {nlri("10.244.1.0/26"), nlri("10.244.1.64/26"), nlri("0.0.0.0/0"), nlri("192.0.2.7/32")};
   return u;
 }
 
@@ -109,7 +108,8 @@ TEST(UpdateCodec, Ipv6ThroughMpReachWithGlobalAndLinkLocalNextHop) {
   Update u;
   u.attributes.origin = Origin::Igp;
   u.attributes.as_path = AsPath{{{AsSegmentType::Sequence, {65002}}}};
-  u.attributes.mp_reach = MpReach{AfiSafi::ipv6_unicast(), address("fd00:99::2"),
+  u.attributes.mp_reach = MpReach{AfiSafi::ipv6_unicast(),
+                                  address("fd00:99::2"),
                                   address("fe80::1"),
                                   {nlri("fd00:244:1::/122"), nlri("2001:db8::/32")}};
   u.attributes.mp_unreach = MpUnreach{AfiSafi::ipv6_unicast(), {nlri("fd00:244:2::/122")}};
@@ -155,7 +155,9 @@ TEST(UpdateCodec, AddPathInMpReachAndMpUnreach) {
   Update u;
   u.attributes.origin = Origin::Igp;
   u.attributes.as_path = AsPath{};
-  u.attributes.mp_reach = MpReach{AfiSafi::ipv6_unicast(), address("fd00::1"), std::nullopt,
+  u.attributes.mp_reach = MpReach{AfiSafi::ipv6_unicast(),
+                                  address("fd00::1"),
+                                  std::nullopt,
                                   {nlri("fd00:1::/64", 3), nlri("fd00:1::/64", 4)}};
   u.attributes.mp_unreach = MpUnreach{AfiSafi::ipv6_unicast(), {nlri("fd00:2::/64", 9)}};
   expect_round_trip(u, DecodeContext{.add_path = {false, true}});

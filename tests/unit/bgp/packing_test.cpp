@@ -9,9 +9,8 @@ namespace {
 std::vector<Nlri> many_v4(std::size_t n, std::uint8_t length = 26) {
   std::vector<Nlri> out;
   for (std::size_t i = 0; i < n; ++i) {
-    out.push_back(Nlri{IpPrefix(IpAddress::v4(0x0a000000u + static_cast<std::uint32_t>(i << 6)),
-                                length),
-                       0});
+    out.push_back(
+        Nlri{IpPrefix(IpAddress::v4(0x0a000000u + static_cast<std::uint32_t>(i << 6)), length), 0});
   }
   return out;
 }
@@ -122,7 +121,8 @@ TEST(Packing, Ipv6PrefixesGoInMpReachAndSplitToo) {
 
 TEST(Packing, AddPathIdentifiersCountAgainstTheMessageSize) {
   auto prefixes = many_v4(2000);
-  for (std::size_t i = 0; i < prefixes.size(); ++i) prefixes[i].path_id = static_cast<std::uint32_t>(i);
+  for (std::size_t i = 0; i < prefixes.size(); ++i)
+    prefixes[i].path_id = static_cast<std::uint32_t>(i);
   const EncodeContext ctx{.add_path = AddPathMask::all()};
   Bytes out;
   encode_announcements(v4_attributes(), prefixes, ctx, out);

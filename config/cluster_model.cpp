@@ -1,0 +1,185 @@
+#include "config/cluster_model.h"
+
+#include <algorithm>
+
+namespace pinto::config {
+
+namespace {
+
+template <class T>
+std::vector<const T*> all_of(const std::vector<Resource>& resources) {
+  std::vector<const T*> out;
+  for (const auto& r : resources) {
+    if (const auto* t = std::get_if<T>(&r)) out.push_back(t);
+  }
+  return out;
+}
+
+const BgpConfiguration* configuration_named(const std::vector<Resource>& resources,
+                                            const std::string& name) {
+  for (const auto* c : all_of<BgpConfiguration>(resources)) {
+    if (c->metadata.name == name) return c;
+  }
+  return nullptr;
+}
+
+std::optional<std::chrono::seconds> seconds_of(const std::optional<std::chrono::milliseconds>& d) {
+  if (!d) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::seconds>(*d);
+}
+
+// Selectors are Calico's label expressions; until the selector engine lands (policy issue) only
+// the match-everything selector is understood, and anything else is refused by name.
+bool selector_is_all(const std::string& selector) {
+  std::string s;
+  for (const char c : selector) {
+    if (c != ' ') s += c;
+  }
+  return s == "all()";
+}
+
+struct ModelBuilder {
+  const Settings& settings;
+  const std::vector<Resource>& resources;
+  ClusterModel model;
+  std::optional<ValidationError> error;
+
+  void fail(std::string field, std::string message) {
+    if (!error) error = ValidationError{std::move(field), std::move(message)};
+  }
+
+  std::optional<std::string> secret_value(const SecretKeyRef& ref, const std::string& field) {
+    for (const auto* s : all_of<Secret>(resources)) {
+      if (s->metadata.name != ref.name) continue;
+      if (auto it = s->data.find(ref.key); it != s->data.end()) return it->second;
+      fail(field, "Secret '" + ref.name + "' has no key '" + ref.key + "'");
+      return std::nullopt;
+    }
+    fail(field, "no Secret named '" + ref.name + "'");
+    return std::nullopt;
+  }
+
+  std::optional<IpAddress> local_address_for(const IpAddress& peer) const {
+    return peer.is_v4() ? model.local.ipv4 : model.local.ipv6;
+  }
+
+  void build_local(const BgpConfiguration* global, const BgpConfiguration* per_node) {
+    const Node* me = nullptr;
+    for (const auto* n : all_of<Node>(resources)) {
+      if (n->metadata.name == settings.node_name) me = n;
+    }
+    if (me == nullptr) {
+      return fail("nodeName", "no Node resource named '" + settings.node_name + "'");
+    }
+    const std::string where = "Node " + me->metadata.name + ": spec.bgp";
+    if (!me->bgp || (!me->bgp->ipv4_address && !me->bgp->ipv6_address)) {
+      return fail(where, "needs ipv4Address or ipv6Address to run BGP");
+    }
+    LocalNode& local = model.local;
+    local.name = me->metadata.name;
+    if (me->bgp->ipv4_address) local.ipv4 = me->bgp->ipv4_address->address;
+    if (me->bgp->ipv6_address) local.ipv6 = me->bgp->ipv6_address->address;
+    local.as_number = me->bgp->as_number.value_or(
+        (per_node && per_node->as_number)
+            ? *per_node->as_number
+            : (global && global->as_number ? *global->as_number : kCalicoDefaultAsNumber));
+    if (settings.router_id) {
+      local.router_id = *settings.router_id;
+    } else if (local.ipv4) {
+      local.router_id = *local.ipv4;
+    } else {
+      return fail("routerId", "required: node '" + local.name + "' has no IPv4 address to use");
+    }
+    if (me->bgp->route_reflector_cluster_id) {
+      local.route_reflector_cluster_id = IpAddress::parse(*me->bgp->route_reflector_cluster_id);
+    }
+  }
+
+  std::uint32_t as_of(const Node& node, const BgpConfiguration* global) const {
+    if (node.bgp && node.bgp->as_number) return *node.bgp->as_number;
+    return global && global->as_number ? *global->as_number : kCalicoDefaultAsNumber;
+  }
+
+  void add_peer(PeerIntent peer) {
+    // Never peer with ourselves (a global BGPPeer or the mesh can name this node's address).
+    if (peer.address == model.local.ipv4 || peer.address == model.local.ipv6) return;
+    const bool taken = std::any_of(model.peers.begin(), model.peers.end(),
+                                   [&](const PeerIntent& p) { return p.address == peer.address; });
+    if (!taken) model.peers.push_back(std::move(peer));
+  }
+
+  void build_explicit_peers() {
+    for (const auto* p : all_of<BgpPeer>(resources)) {
+      const std::string where = "BGPPeer " + p->metadata.name + ": spec.";
+      if (!p->node_selector.empty() && !selector_is_all(p->node_selector)) {
+        return fail(where + "nodeSelector",
+                    "only all() is supported until the selector engine lands");
+      }
+      if (!p->peer_selector.empty()) {
+        return fail(where + "peerSelector", "not supported until the selector engine lands");
+      }
+      const bool applies = p->node == model.local.name || (p->node.empty());
+      if (!applies || !p->peer_ip) continue;
+      if (!local_address_for(*p->peer_ip)) continue;  // no address of that family here
+      PeerIntent peer;
+      peer.name = "BGPPeer/" + p->metadata.name;
+      peer.address = *p->peer_ip;
+      peer.port = p->peer_port.value_or(179);
+      peer.remote_as = *p->as_number;
+      if (p->password) peer.password = secret_value(*p->password, where + "password.secretKeyRef");
+      if (!p->source_address_none) peer.source_address = local_address_for(*p->peer_ip);
+      peer.ttl_security = p->ttl_security;
+      peer.ebgp_multihop = p->ebgp_multihop;
+      peer.passive = p->passive;
+      peer.max_restart_time = seconds_of(p->max_restart_time);
+      peer.keepalive_time = seconds_of(p->keepalive_time);
+      peer.next_hop_mode = p->keep_original_next_hop ? NextHopMode::Keep
+                                                     : p->next_hop_mode.value_or(NextHopMode::Auto);
+      add_peer(std::move(peer));
+    }
+  }
+
+  void build_mesh(const BgpConfiguration* global) {
+    if (global && global->node_to_node_mesh_enabled && !*global->node_to_node_mesh_enabled) return;
+    std::optional<std::string> password;
+    if (global && global->node_mesh_password) {
+      password = secret_value(*global->node_mesh_password,
+                              "BGPConfiguration default: spec.nodeMeshPassword.secretKeyRef");
+    }
+    for (const auto* n : all_of<Node>(resources)) {
+      if (n->metadata.name == model.local.name || !n->bgp) continue;
+      for (const auto& address : {n->bgp->ipv4_address, n->bgp->ipv6_address}) {
+        if (!address || !local_address_for(address->address)) continue;
+        PeerIntent peer;
+        peer.name = "mesh/" + n->metadata.name;
+        peer.address = address->address;
+        peer.remote_as = as_of(*n, global);
+        peer.password = password;
+        peer.source_address = local_address_for(address->address);
+        if (global) peer.max_restart_time = seconds_of(global->node_mesh_max_restart_time);
+        add_peer(std::move(peer));
+      }
+    }
+  }
+};
+
+}  // namespace
+
+Validated<ClusterModel> build_cluster_model(const Settings& settings,
+                                            const std::vector<Resource>& resources) {
+  ModelBuilder b{settings, resources, {}, {}};
+  const BgpConfiguration* global = configuration_named(resources, "default");
+  const BgpConfiguration* per_node = configuration_named(resources, "node." + settings.node_name);
+  b.build_local(global, per_node);
+  if (!b.error) b.build_explicit_peers();
+  if (!b.error) b.build_mesh(global);
+  if (b.error) return failure(*b.error);
+  b.model.listen_port = settings.listen.port;
+  if (global && global->listen_port && !settings.listen.port_set) {
+    b.model.listen_port = *global->listen_port;
+  }
+  b.model.originate = settings.originate;
+  return std::move(b.model);
+}
+
+}  // namespace pinto::config

@@ -1,0 +1,66 @@
+// The cluster model: turns the settings and the resources into what the BGP speaker needs to
+// know — who this node is, which peers to hold sessions with, which prefixes to originate.
+//
+// Pure: resources in, intents out. The daemon converts intents into bgp::PeerConfig; when the
+// resources change (SIGHUP now, the API later) it rebuilds the model and diffs the peers.
+//
+// Peers come from, in Calico's order of precedence:
+//   1. BGPPeer resources that apply to this node (spec.node is this node, or no node/selector:
+//      global), and
+//   2. the node-to-node mesh (BGPConfiguration "default" nodeToNodeMeshEnabled, default true):
+//      every other Node with a BGP address of a family this node also has.
+// An explicit BGPPeer to an address wins over the mesh entry for the same address.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ip_address.h"
+#include "config/resources/resource.h"
+#include "config/settings.h"
+#include "config/validation.h"
+
+namespace pinto::config {
+
+inline constexpr std::uint32_t kCalicoDefaultAsNumber = 64512;
+
+struct LocalNode {
+  std::string name;
+  std::uint32_t as_number = kCalicoDefaultAsNumber;
+  std::optional<IpAddress> ipv4;
+  std::optional<IpAddress> ipv6;
+  IpAddress router_id;
+  std::optional<IpAddress> route_reflector_cluster_id;
+};
+
+struct PeerIntent {
+  std::string name;  // "BGPPeer/<name>" or "mesh/<node>", for logs and status
+  IpAddress address;
+  std::uint16_t port = 179;
+  std::uint32_t remote_as = 0;
+  std::optional<std::string> password;       // TCP MD5 (RFC 2385)
+  std::optional<IpAddress> source_address;   // bind address for the connection
+  std::optional<std::uint8_t> ttl_security;  // GTSM: accept only TTL >= 255 - (hops - 1)
+  std::optional<std::uint8_t> ebgp_multihop;
+  bool passive = false;
+  std::optional<std::chrono::seconds> max_restart_time;
+  std::optional<std::chrono::seconds> keepalive_time;
+  NextHopMode next_hop_mode = NextHopMode::Auto;
+
+  friend bool operator==(const PeerIntent&, const PeerIntent&) = default;
+};
+
+struct ClusterModel {
+  LocalNode local;
+  std::uint16_t listen_port = 179;
+  std::vector<PeerIntent> peers;
+  std::vector<IpPrefix> originate;
+};
+
+Validated<ClusterModel> build_cluster_model(const Settings& settings,
+                                            const std::vector<Resource>& resources);
+
+}  // namespace pinto::config

@@ -1,0 +1,133 @@
+#include "config/settings.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "config/yaml_reader.h"
+
+namespace pinto::config {
+
+namespace {
+
+std::string resolve(const std::string& base_dir, const std::string& path) {
+  if (base_dir.empty() || path.empty() || path.front() == '/') return path;
+  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
+}
+
+std::optional<std::chrono::seconds> whole_seconds(MapReader& r, const std::string& key,
+                                                  std::chrono::seconds min,
+                                                  std::chrono::seconds max) {
+  auto d = r.duration(key);
+  if (!d) return std::nullopt;
+  const auto s = std::chrono::duration_cast<std::chrono::seconds>(*d);
+  if (s < min || s > max) {
+    r.fail(key, "must be from " + std::to_string(min.count()) + "s to " +
+                    std::to_string(max.count()) + "s");
+    return std::nullopt;
+  }
+  return s;
+}
+
+void read_bgp(MapReader& r, BgpTimerSettings& bgp) {
+  if (auto h = r.duration("holdTime")) {
+    const auto s = std::chrono::duration_cast<std::chrono::seconds>(*h);
+    // RFC 4271 §4.2: zero, or at least three seconds.
+    if (s.count() != 0 && (s.count() < 3 || s.count() > 65535)) {
+      r.fail("holdTime", "must be 0 or from 3s to 65535s");
+    } else {
+      bgp.hold_time = s;
+    }
+  }
+  if (auto c = whole_seconds(r, "connectRetryTime", std::chrono::seconds(1),
+                             std::chrono::seconds(3600))) {
+    bgp.connect_retry_time = *c;
+  }
+  r.nested("gracefulRestart", [&](MapReader& gr) {
+    if (auto e = gr.boolean("enabled")) bgp.graceful_restart.enabled = *e;
+    if (auto t =
+            whole_seconds(gr, "restartTime", std::chrono::seconds(1), std::chrono::seconds(4095))) {
+      bgp.graceful_restart.restart_time = *t;
+    }
+  });
+}
+
+}  // namespace
+
+Validated<Settings> parse_settings(const std::string& yaml, const std::string& base_dir) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    return failure(ValidationError{"", std::string("not valid YAML: ") + e.what()});
+  }
+  Settings s;
+  MapReader r(root, "");
+  if (auto n = r.string("nodeName")) s.node_name = *n;
+  s.router_id = r.address("routerId");
+  if (s.router_id && !s.router_id->is_v4()) r.fail("routerId", "must be an IPv4 address");
+  r.nested("listen", [&](MapReader& l) {
+    s.listen.address = l.address("address");
+    if (auto p = l.unsigned_integer("port", 65535)) {
+      s.listen.port = static_cast<std::uint16_t>(*p);
+      s.listen.port_set = true;
+    }
+  });
+  r.nested("api", [&](MapReader& a) {
+    if (auto sock = a.string("socket")) s.api.socket = resolve(base_dir, *sock);
+  });
+  if (auto st = r.string("store")) s.store = resolve(base_dir, *st);
+  r.nested("fib", [&](MapReader& f) {
+    if (auto e = f.boolean("enabled")) s.fib.enabled = *e;
+    if (auto t = f.unsigned_integer("table", 0xffffffffu))
+      s.fib.table = static_cast<std::uint32_t>(*t);
+    if (auto p = f.unsigned_integer("protocol", 255))
+      s.fib.protocol = static_cast<std::uint8_t>(*p);
+  });
+  if (auto list = r.string_list("resources")) {
+    for (const auto& path : *list) s.resources.push_back(resolve(base_dir, path));
+  }
+  if (auto list = r.string_list("originate")) {
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      auto p = IpPrefix::parse((*list)[i], /*strict=*/true);
+      if (!p) {
+        r.fail("originate[" + std::to_string(i) + "]",
+               "not a CIDR prefix with its host bits zero: '" + (*list)[i] + "'");
+        break;
+      }
+      s.originate.push_back(*p);
+    }
+  }
+  if (auto level = r.string("logLevel")) {
+    if (auto l = parse_log_level(*level)) {
+      s.log_level = *l;
+    } else {
+      r.fail("logLevel", "expected debug, info, warning or error");
+    }
+  }
+  r.nested("bgp", [&](MapReader& b) { read_bgp(b, s.bgp); });
+  r.finish();
+  if (r.ok() && s.node_name.empty())
+    r.fail("nodeName", "required: the name of this node's Node resource");
+  if (!r.ok()) return failure(*r.error());
+  return s;
+}
+
+Result<std::string> read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return failure(Error{path + ": " + std::strerror(errno)});
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Validated<Settings> load_settings(const std::string& path) {
+  auto text = read_text_file(path);
+  if (!text) return failure(ValidationError{"", text.error().message});
+  auto base = std::filesystem::path(path).parent_path().string();
+  return parse_settings(text.value(), base);
+}
+
+}  // namespace pinto::config

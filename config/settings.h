@@ -1,0 +1,77 @@
+// The daemon's own settings file (`pintod --config FILE`, YAML). Names follow DESIGN.md:
+//
+//   nodeName: node-a          # which Node resource is "me"
+//   routerId: 10.0.0.1        # defaults to the node's IPv4 address
+//   listen: {address: 0.0.0.0, port: 179}
+//   api: {socket: /run/pinto/pintod.sock}
+//   store: /var/lib/pinto/state.db
+//   fib: {enabled: true, table: 254, protocol: 196}
+//   resources: [/etc/pinto/resources.yaml]
+//   originate: [10.244.1.0/26]              # static prefixes, like BIRD's static protocol
+//   logLevel: info
+//   bgp: {holdTime: 90s, connectRetryTime: 5s, gracefulRestart: {enabled: true, restartTime: 120s}}
+//
+// Relative paths (resources, store, api socket) are relative to the settings file's directory.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ip_address.h"
+#include "common/log.h"
+#include "config/validation.h"
+
+namespace pinto::config {
+
+struct ListenSettings {
+  std::optional<IpAddress> address;  // unset: all addresses, IPv4 and IPv6
+  std::uint16_t port = 179;
+  bool port_set = false;  // written in the file: wins over BGPConfiguration's listenPort
+};
+
+struct ApiSettings {
+  std::string socket = "/run/pinto/pintod.sock";
+};
+
+struct FibSettings {
+  bool enabled = true;
+  std::uint32_t table = 254;
+  std::uint8_t protocol = 196;
+};
+
+struct GracefulRestartSettings {
+  bool enabled = true;
+  std::chrono::seconds restart_time{120};  // advertised to peers; RFC 4724 allows up to 4095 s
+};
+
+struct BgpTimerSettings {
+  std::chrono::seconds hold_time{90};
+  std::chrono::seconds connect_retry_time{5};
+  GracefulRestartSettings graceful_restart;
+};
+
+struct Settings {
+  std::string node_name;
+  std::optional<IpAddress> router_id;
+  ListenSettings listen;
+  ApiSettings api;
+  std::string store = "/var/lib/pinto/state.db";
+  FibSettings fib;
+  std::vector<std::string> resources;
+  std::vector<IpPrefix> originate;
+  LogLevel log_level = LogLevel::Info;
+  BgpTimerSettings bgp;
+};
+
+/// Parses settings text. `base_dir` resolves relative paths (empty: leave them as written).
+Validated<Settings> parse_settings(const std::string& yaml, const std::string& base_dir = {});
+/// Reads and parses a settings file.
+Validated<Settings> load_settings(const std::string& path);
+
+/// Reads a whole file; the error names the path and errno text.
+Result<std::string> read_text_file(const std::string& path);
+
+}  // namespace pinto::config

@@ -1,0 +1,22 @@
+// ValidationError: what a bad settings file or resource is refused with. `field` is the path of
+// the offending field as the user wrote it ("spec.peerIP", "listen.port"), so the message points
+// at the line to fix.
+#pragma once
+
+#include <string>
+
+#include "common/result.h"
+
+namespace pinto::config {
+
+struct ValidationError {
+  std::string field;    // dotted path; empty when the document as a whole is wrong
+  std::string message;  // what is wrong, in words
+
+  std::string to_string() const { return field.empty() ? message : field + ": " + message; }
+};
+
+template <class T>
+using Validated = Result<T, ValidationError>;
+
+}  // namespace pinto::config

@@ -1,0 +1,151 @@
+#include "config/cluster_model.h"
+
+#include <gtest/gtest.h>
+
+namespace pinto::config {
+namespace {
+
+constexpr const char* kNodes = R"(
+apiVersion: projectcalico.org/v3
+kind: Node
+metadata: {name: node-a}
+spec: {bgp: {ipv4Address: 10.0.0.1/24, ipv6Address: "fd00::1/64"}}
+---
+apiVersion: projectcalico.org/v3
+kind: Node
+metadata: {name: node-b}
+spec: {bgp: {ipv4Address: 10.0.0.2/24, asNumber: 64513}}
+---
+apiVersion: projectcalico.org/v3
+kind: Node
+metadata: {name: node-c}
+spec: {bgp: {ipv6Address: "fd00::3/64"}}
+---
+apiVersion: projectcalico.org/v3
+kind: Node
+metadata: {name: node-d}
+spec: {}
+)";
+
+Settings settings_for(const std::string& node) {
+  Settings s;
+  s.node_name = node;
+  return s;
+}
+
+Validated<ClusterModel> model(const std::string& extra, const std::string& node = "node-a") {
+  auto resources = parse_resources(std::string(kNodes) + extra);
+  EXPECT_TRUE(resources) << resources.error().to_string();
+  if (!resources) return failure(resources.error());
+  return build_cluster_model(settings_for(node), resources.value());
+}
+
+TEST(ClusterModel, MeshPeersWithEveryOtherNodeOfASharedFamily) {
+  auto m = model("");
+  ASSERT_TRUE(m) << m.error().to_string();
+  const auto& local = m.value().local;
+  EXPECT_EQ(local.as_number, kCalicoDefaultAsNumber);
+  EXPECT_EQ(local.router_id, IpAddress::parse("10.0.0.1"));
+  ASSERT_EQ(m.value().peers.size(), 2u);
+  EXPECT_EQ(m.value().peers[0].name, "mesh/node-b");
+  EXPECT_EQ(m.value().peers[0].address, IpAddress::parse("10.0.0.2"));
+  EXPECT_EQ(m.value().peers[0].remote_as, 64513u);
+  EXPECT_EQ(m.value().peers[0].source_address, IpAddress::parse("10.0.0.1"));
+  EXPECT_EQ(m.value().peers[1].name, "mesh/node-c");
+  EXPECT_EQ(m.value().peers[1].address, IpAddress::parse("fd00::3"));
+}
+
+TEST(ClusterModel, MeshCanBeTurnedOffAndGlobalAsApplies) {
+  auto m = model(R"(
+---
+apiVersion: projectcalico.org/v3
+kind: BGPConfiguration
+metadata: {name: default}
+spec: {nodeToNodeMeshEnabled: false, asNumber: 65000, listenPort: 1790}
+)");
+  ASSERT_TRUE(m) << m.error().to_string();
+  EXPECT_TRUE(m.value().peers.empty());
+  EXPECT_EQ(m.value().local.as_number, 65000u);
+  EXPECT_EQ(m.value().listen_port, 1790);
+}
+
+TEST(ClusterModel, ExplicitPeersApplyToTheirNodeOrGlobally) {
+  auto m = model(R"(
+---
+apiVersion: projectcalico.org/v3
+kind: BGPConfiguration
+metadata: {name: default}
+spec: {nodeToNodeMeshEnabled: false}
+---
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata: {name: tor}
+spec: {node: node-a, peerIP: 10.0.0.254, asNumber: 65001, password: {secretKeyRef: {name: s, key: k}}}
+---
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata: {name: other-node}
+spec: {node: node-b, peerIP: 10.0.0.253, asNumber: 65001}
+---
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata: {name: global-rr}
+spec: {peerIP: "fd00::fe", asNumber: 64512, keepOriginalNextHop: true, passive: true}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: s}
+stringData: {k: pw}
+)");
+  ASSERT_TRUE(m) << m.error().to_string();
+  ASSERT_EQ(m.value().peers.size(), 2u);
+  const auto& tor = m.value().peers[0];
+  EXPECT_EQ(tor.name, "BGPPeer/tor");
+  EXPECT_EQ(tor.password, "pw");
+  const auto& rr = m.value().peers[1];
+  EXPECT_EQ(rr.address, IpAddress::parse("fd00::fe"));
+  EXPECT_EQ(rr.next_hop_mode, NextHopMode::Keep);
+  EXPECT_TRUE(rr.passive);
+  EXPECT_EQ(rr.source_address, IpAddress::parse("fd00::1"));
+}
+
+TEST(ClusterModel, ExplicitPeerWinsOverTheMeshForTheSameAddress) {
+  auto m = model(R"(
+---
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata: {name: b-explicit}
+spec: {peerIP: 10.0.0.2, asNumber: 64513, ttlSecurity: 1}
+)");
+  ASSERT_TRUE(m) << m.error().to_string();
+  ASSERT_EQ(m.value().peers.size(), 2u);
+  EXPECT_EQ(m.value().peers[0].name, "BGPPeer/b-explicit");
+  EXPECT_EQ(m.value().peers[0].ttl_security, 1);
+}
+
+TEST(ClusterModel, ErrorsNameWhatIsMissing) {
+  auto missing_node = model("", "node-x");
+  ASSERT_FALSE(missing_node);
+  EXPECT_EQ(missing_node.error().field, "nodeName");
+
+  auto no_address = model("", "node-d");
+  ASSERT_FALSE(no_address);
+  EXPECT_EQ(no_address.error().field, "Node node-d: spec.bgp");
+
+  auto v6_only = model("", "node-c");
+  ASSERT_FALSE(v6_only);
+  EXPECT_EQ(v6_only.error().field, "routerId");
+
+  auto no_secret = model(R"(
+---
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata: {name: tor}
+spec: {peerIP: 10.0.0.254, asNumber: 65001, password: {secretKeyRef: {name: nope, key: k}}}
+)");
+  ASSERT_FALSE(no_secret);
+  EXPECT_EQ(no_secret.error().field, "BGPPeer tor: spec.password.secretKeyRef");
+}
+
+}  // namespace
+}  // namespace pinto::config

@@ -1,0 +1,101 @@
+#include "config/settings.h"
+
+#include <gtest/gtest.h>
+
+#include "config/duration.h"
+
+namespace pinto::config {
+namespace {
+
+TEST(Settings, TheDesignExampleParses) {
+  auto s = parse_settings(R"(
+nodeName: node-a
+routerId: 10.0.0.1
+listen: {address: 0.0.0.0, port: 179}
+api: {socket: /run/pinto/pintod.sock}
+store: /var/lib/pinto/state.db
+fib: {enabled: true, table: 254, protocol: 196}
+resources: [/etc/pinto/resources.yaml]
+)");
+  ASSERT_TRUE(s) << s.error().to_string();
+  EXPECT_EQ(s.value().node_name, "node-a");
+  EXPECT_EQ(s.value().router_id, IpAddress::parse("10.0.0.1"));
+  EXPECT_EQ(s.value().listen.port, 179);
+  EXPECT_EQ(s.value().fib.protocol, 196);
+  EXPECT_EQ(s.value().resources, std::vector<std::string>{"/etc/pinto/resources.yaml"});
+}
+
+TEST(Settings, DefaultsAndRelativePaths) {
+  auto s =
+      parse_settings("nodeName: n1\nresources: [res.yaml]\nstore: db/state.db\n", "/etc/pinto");
+  ASSERT_TRUE(s) << s.error().to_string();
+  EXPECT_EQ(s.value().resources, std::vector<std::string>{"/etc/pinto/res.yaml"});
+  EXPECT_EQ(s.value().store, "/etc/pinto/db/state.db");
+  EXPECT_EQ(s.value().bgp.hold_time, std::chrono::seconds(90));
+  EXPECT_EQ(s.value().bgp.connect_retry_time, std::chrono::seconds(5));
+  EXPECT_TRUE(s.value().bgp.graceful_restart.enabled);
+  EXPECT_FALSE(s.value().listen.port_set);
+}
+
+TEST(Settings, OriginateAndBgpTimers) {
+  auto s = parse_settings(R"(
+nodeName: n1
+originate: [10.244.1.0/26, "fd00:244:1::/64"]
+logLevel: debug
+bgp: {holdTime: 9s, connectRetryTime: 2s, gracefulRestart: {enabled: false, restartTime: 30s}}
+)");
+  ASSERT_TRUE(s) << s.error().to_string();
+  EXPECT_EQ(s.value().originate.size(), 2u);
+  EXPECT_EQ(s.value().log_level, LogLevel::Debug);
+  EXPECT_EQ(s.value().bgp.hold_time, std::chrono::seconds(9));
+  EXPECT_FALSE(s.value().bgp.graceful_restart.enabled);
+  EXPECT_EQ(s.value().bgp.graceful_restart.restart_time, std::chrono::seconds(30));
+}
+
+struct BadSettings {
+  const char* yaml;
+  const char* field;
+};
+
+class SettingsErrors : public testing::TestWithParam<BadSettings> {};
+
+TEST_P(SettingsErrors, NameTheField) {
+  auto s = parse_settings(GetParam().yaml);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().field, GetParam().field) << s.error().to_string();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Fields, SettingsErrors,
+    testing::Values(BadSettings{"routerId: 1.2.3.4\n", "nodeName"},
+                    BadSettings{"nodeName: a\nrouterID: 1.2.3.4\n", "routerID"},
+                    BadSettings{"nodeName: a\nrouterId: 1.2.3\n", "routerId"},
+                    BadSettings{"nodeName: a\nrouterId: fd00::1\n", "routerId"},
+                    BadSettings{"nodeName: a\nlisten: {port: 70000}\n", "listen.port"},
+                    BadSettings{"nodeName: a\nlisten: {adress: 1.2.3.4}\n", "listen.adress"},
+                    BadSettings{"nodeName: a\nfib: {enabled: maybe}\n", "fib.enabled"},
+                    BadSettings{"nodeName: a\noriginate: [10.0.0.1/24]\n", "originate[0]"},
+                    BadSettings{"nodeName: a\nresources: /x.yaml\n", "resources"},
+                    BadSettings{"nodeName: a\nbgp: {holdTime: 2s}\n", "bgp.holdTime"},
+                    BadSettings{"nodeName: a\nbgp: {gracefulRestart: {restartTime: 5000s}}\n",
+                                "bgp.gracefulRestart.restartTime"},
+                    BadSettings{"nodeName: a\nlogLevel: loud\n", "logLevel"},
+                    BadSettings{"- just\n- a list\n", ""},
+                    BadSettings{"nodeName: [unclosed\n", ""}));
+
+TEST(Duration, GoSyntax) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(parse_duration("90s"), milliseconds(90000));
+  EXPECT_EQ(parse_duration("2m30s"), milliseconds(150000));
+  EXPECT_EQ(parse_duration("1.5h"), milliseconds(5400000));
+  EXPECT_EQ(parse_duration("250ms"), milliseconds(250));
+  EXPECT_EQ(parse_duration("0"), milliseconds(0));
+  EXPECT_FALSE(parse_duration(""));
+  EXPECT_FALSE(parse_duration("90"));
+  EXPECT_FALSE(parse_duration("5 s"));
+  EXPECT_FALSE(parse_duration("-5s"));
+  EXPECT_FALSE(parse_duration("5d"));
+}
+
+}  // namespace
+}  // namespace pinto::config

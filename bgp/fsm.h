@@ -153,6 +153,8 @@ struct FsmOptions {
   /// failure (ConnectRetryCounter). 0 disables automatic restart.
   std::uint32_t idle_hold_time = 1;
   std::uint32_t max_idle_hold_time = 60;
+
+  friend bool operator==(const FsmOptions&, const FsmOptions&) = default;
 };
 
 class Fsm {

@@ -1,47 +1,118 @@
 // pintod: the Pinto routing daemon.
 //
-// This is the entry point only; the wiring of sessions, RIB, FIB and API arrives with the
-// sessions issue. Until then pintod answers --version and --help, so a build can be checked end
-// to end (the README's first command runs it).
+//   pintod --config FILE     run (settings: docs/configuration.md)
+//   pintod --check FILE      validate the settings and resources, print the peers, exit
+//   pintod --version
+//
+// Signals: SIGTERM/SIGINT shut down gracefully (Cease to every peer), SIGHUP re-reads the
+// settings and resources, SIGUSR1 logs every peer's status and the Loc-RIB.
 #include <fmt/core.h>
 
-#include <cstring>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <string>
 #include <string_view>
 
+#include "common/log.h"
 #include "common/version.h"
+#include "daemon/wiring.h"
 
 namespace {
 
+namespace asio = boost::asio;
+
 void print_usage() {
   fmt::print(
-      "usage: pintod [--config FILE] [--version] [--help]\n"
-      "  --config FILE  daemon settings (YAML); see docs/architecture.md\n"
+      "usage: pintod --config FILE | --check FILE | --version | --help\n"
+      "  --config FILE  run with these settings (YAML)\n"
+      "  --check FILE   validate the settings and resources, list the peers, and exit\n"
       "  --version      print the version and exit\n");
+}
+
+int check(const std::string& path) {
+  auto loaded = pinto::daemon::load_config(path);
+  if (!loaded) {
+    fmt::print(stderr, "pintod: {}\n", loaded.error().message);
+    return 1;
+  }
+  const auto& local = loaded.value().model.local;
+  fmt::print("node {} AS {} router id {}\n", local.name, local.as_number,
+             local.router_id.to_string());
+  for (const auto& p : pinto::daemon::peer_configs(loaded.value())) {
+    fmt::print("peer {} port {} AS {} ({}BGP{})\n", p.address.to_string(), p.port, p.remote_as,
+               p.ebgp() ? "e" : "i", p.password ? ", TCP MD5" : "");
+  }
+  for (const auto& prefix : loaded.value().model.originate)
+    fmt::print("originate {}\n", prefix.to_string());
+  return 0;
+}
+
+int run(const std::string& path) {
+  auto loaded = pinto::daemon::load_config(path);
+  if (!loaded) {
+    fmt::print(stderr, "pintod: {}\n", loaded.error().message);
+    return 1;
+  }
+  pinto::set_log_level(loaded.value().settings.log_level);
+  pinto::log_info("pintod {} ({}) starting", pinto::kVersion, pinto::kGitRevision);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  asio::io_context io;
+  pinto::daemon::Daemon daemon(io, std::move(loaded).value());
+  if (auto started = daemon.start(); !started) {
+    fmt::print(stderr, "pintod: {}\n", started.error().message);
+    return 1;
+  }
+
+  asio::signal_set stop_signals(io, SIGTERM, SIGINT);
+  asio::steady_timer drain(io);
+  stop_signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    pinto::log_info("received {}: shutting down", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    daemon.shutdown("pintod shutting down");
+    // Give the Cease NOTIFICATIONs a moment to leave before the sockets close with the process.
+    drain.expires_after(std::chrono::milliseconds(500));
+    drain.async_wait([&](const boost::system::error_code&) { io.stop(); });
+  });
+
+  asio::signal_set control_signals(io, SIGHUP, SIGUSR1);
+  std::function<void()> wait_control = [&] {
+    control_signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      if (signal == SIGHUP) {
+        pinto::log_info("received SIGHUP: reloading {}", path);
+        daemon.reload(path);
+      } else {
+        daemon.log_state();
+      }
+      wait_control();
+    });
+  };
+  wait_control();
+
+  io.run();
+  pinto::log_info("pintod stopped");
+  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--version" || arg == "-V") {
-      fmt::print("pintod {} ({})\n", pinto::kVersion, pinto::kGitRevision);
-      return 0;
-    }
-    if (arg == "--help" || arg == "-h") {
-      print_usage();
-      return 0;
-    }
-    if (arg == "--config") {
-      fmt::print(stderr,
-                 "pintod: --config: BGP sessions are not part of this build yet (the codec is); "
-                 "see the issue tracker\n");
-      return 2;
-    }
-    fmt::print(stderr, "pintod: unknown argument '{}'\n", arg);
-    print_usage();
-    return 2;
+  const std::string_view arg = argc > 1 ? argv[1] : "";
+  if (arg == "--version" || arg == "-V") {
+    fmt::print("pintod {} ({})\n", pinto::kVersion, pinto::kGitRevision);
+    return 0;
   }
+  if (arg == "--help" || arg == "-h") {
+    print_usage();
+    return 0;
+  }
+  if ((arg == "--config" || arg == "--check") && argc == 3) {
+    return arg == "--check" ? check(argv[2]) : run(argv[2]);
+  }
+  if (!arg.empty()) fmt::print(stderr, "pintod: unknown or incomplete arguments\n");
   print_usage();
   return 2;
 }

@@ -185,7 +185,9 @@ cat >"$work/gobgpd.toml" <<EOF
 EOF
 
 # ---------------------------------------------------------------- start capture + daemons
-G tcpdump -i "$if_g" -U -s 0 -w "$pcap" 'tcp port 179' >"$work/tcpdump.log" 2>&1 &
+# Background daemons are started with `ip netns exec` itself, not through the B/G functions: a
+# backgrounded function runs in a subshell, so $! would be the subshell and not the daemon.
+ip netns exec "$ns_g" tcpdump -i "$if_g" -U -s 0 -w "$pcap" 'tcp port 179' >"$work/tcpdump.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do  # tcpdump prints "listening on" once the socket is open
   grep -q "listening on" "$work/tcpdump.log" 2>/dev/null && break
@@ -196,7 +198,7 @@ grep -q "listening on" "$work/tcpdump.log" || { log "tcpdump did not start"; exi
 # GoBGP advertises the host name in an FQDN capability (73): run it in its own UTS namespace
 # with a fixed host name so the OPEN does not depend on the machine. unshare and sh exec, so
 # $! is gobgpd's PID.
-G unshare --uts sh -c 'hostname gobgp-golden && exec "$@"' sh \
+ip netns exec "$ns_g" unshare --uts sh -c 'hostname gobgp-golden && exec "$@"' sh \
   gobgpd -f "$work/gobgpd.toml" -p --pprof-disable --api-hosts "127.0.0.1:$api_port" \
   >"$work/gobgpd.log" 2>&1 &
 pids+=($!)
@@ -214,7 +216,7 @@ gobgp_ global rib add -a ipv6 fd00:99:20::/64 nexthop fd00:99::2 origin igp med 
 gobgp_ global rib add -a ipv6 fd00:99:21::/64 nexthop fd00:99::2 origin igp med 31 \
   community 65002:301 >/dev/null
 
-B bird -f -c "$work/bird.conf" -s "$work/bird.ctl" >"$work/bird.stdout.log" 2>&1 &
+ip netns exec "$ns_b" bird -f -c "$work/bird.conf" -s "$work/bird.ctl" >"$work/bird.stdout.log" 2>&1 &
 pids+=($!)
 
 # ---------------------------------------------------------------- bounded waits

@@ -1,0 +1,379 @@
+#include "bgp/speaker.h"
+
+#include <boost/asio/ip/v6_only.hpp>
+
+#include "bgp/socket_options.h"
+#include "common/log.h"
+
+namespace pinto::bgp {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+// How long a re-established peer has to send End-of-RIB before its stale routes go anyway
+// (FRR's and GoBGP's "stale path time" default).
+constexpr std::chrono::seconds kStalePathTime{360};
+
+std::string format_uptime(std::optional<std::chrono::seconds> uptime) {
+  if (!uptime) return "-";
+  return std::to_string(uptime->count()) + "s";
+}
+
+}  // namespace
+
+Speaker::Speaker(asio::io_context& io, SpeakerConfig config, rib::Rib& rib)
+    : io_(io), config_(std::move(config)), rib_(rib) {}
+
+Speaker::~Speaker() {
+  lifetime_.reset();
+  for (auto& a : acceptors_) {
+    error_code ignored;
+    a->close(ignored);
+  }
+}
+
+// ------------------------------------------------------------------ listener
+
+Result<void> Speaker::listen() {
+  std::vector<asio::ip::tcp::endpoint> endpoints;
+  if (config_.listen_address) {
+    endpoints.emplace_back(to_asio_address(*config_.listen_address), config_.listen_port);
+  } else {
+    endpoints.emplace_back(asio::ip::address_v6::any(), config_.listen_port);
+  }
+  for (const auto& endpoint : endpoints) {
+    auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(io_);
+    error_code ec;
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec && endpoint.protocol() == asio::ip::tcp::v6() && !config_.listen_address) {
+      acceptor->set_option(asio::ip::v6_only(false), ec);  // one socket for IPv4 and IPv6
+    }
+    asio::ip::tcp::endpoint bound = endpoint;
+    if (ec && !config_.listen_address) {  // no IPv6 on this host: IPv4 only
+      acceptor = std::make_unique<asio::ip::tcp::acceptor>(io_);
+      bound = asio::ip::tcp::endpoint(asio::ip::address_v4::any(), config_.listen_port);
+      ec.clear();
+      acceptor->open(bound.protocol(), ec);
+    }
+    if (!ec) acceptor->set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor->bind(bound, ec);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return failure(Error{"cannot listen on " + bound.address().to_string() + " port " +
+                           std::to_string(bound.port()) + ": " + ec.message()});
+    }
+    log_info("listening for BGP on {} port {}", bound.address().to_string(), bound.port());
+    acceptors_.push_back(std::move(acceptor));
+    accept_next(*acceptors_.back());
+  }
+  return outcome::success();
+}
+
+void Speaker::accept_next(asio::ip::tcp::acceptor& acceptor) {
+  acceptor.async_accept([this, &acceptor, alive = std::weak_ptr<int>(lifetime_)](
+                            const error_code& ec, asio::ip::tcp::socket socket) {
+    if (alive.expired() || ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      error_code e;
+      const auto remote = socket.remote_endpoint(e);
+      if (!e) {
+        const IpAddress address = to_ip_address(remote.address());
+        auto it = peers_.find(address);
+        if (it == peers_.end()) {
+          log_info("refused a BGP connection from {}: not a configured peer", address.to_string());
+        } else {
+          it->second.session->accept(std::move(socket));
+        }
+      }
+    } else {
+      log_warning("accept: {}", ec.message());
+    }
+    accept_next(acceptor);
+  });
+}
+
+void Speaker::install_md5(const PeerConfig& peer, bool install) {
+  if (!peer.password) return;
+  for (const auto& a : acceptors_) {
+    const bool v6 = a->local_endpoint().protocol() == asio::ip::tcp::v6();
+    if (!v6 && !peer.address.is_v4()) continue;
+    if (auto ec =
+            set_tcp_md5(a->native_handle(), v6, peer.address, install ? *peer.password : "")) {
+      log_error("peer {}: cannot {} the TCP MD5 key on the listener: {}", peer.address.to_string(),
+                install ? "install" : "remove", ec.message());
+    }
+  }
+}
+
+// ------------------------------------------------------------------ configuration
+
+OpenOptions Speaker::open_options() const {
+  // For one restart time after start-up we announce the R bit: peers that held our routes while
+  // we were away keep them until our End-of-RIB (RFC 4724 §4.1). Our originated prefixes do not
+  // depend on our own forwarding state, so F is set for every family.
+  const bool restarting = config_.graceful_restart &&
+                          std::chrono::steady_clock::now() - started_ < config_.restart_time;
+  return OpenOptions{restarting, config_.graceful_restart};
+}
+
+void Speaker::set_peers(const std::vector<PeerConfig>& peers) {
+  std::map<IpAddress, const PeerConfig*> wanted;
+  for (const auto& p : peers) wanted[p.address] = &p;
+
+  for (auto it = peers_.begin(); it != peers_.end();) {
+    auto w = wanted.find(it->first);
+    if (w != wanted.end() && *w->second == it->second.session->config()) {
+      wanted.erase(w);  // unchanged: keep the session
+      ++it;
+      continue;
+    }
+    const bool changed = w != wanted.end();
+    log_info("peer {}: {}", it->second.session->label(),
+             changed ? "configuration changed, restarting" : "removed from the configuration");
+    it->second.session->stop(changed ? "configuration changed" : "peer removed");
+    install_md5(it->second.session->config(), false);
+    propagate(rib_.remove_peer(it->second.id));
+    it = peers_.erase(it);
+  }
+  for (const auto& [address, config] : wanted) {
+    Peer peer;
+    peer.id = next_peer_id_++;
+    peer.session = std::make_unique<Session>(io_, *config, *this);
+    peer.session->set_open_options(open_options());
+    install_md5(*config, true);
+    log_info("peer {}: configured ({}BGP{}{}{})", peer.session->label(), config->ebgp() ? "e" : "i",
+             config->password ? ", TCP MD5" : "", config->fsm.passive ? ", passive" : "",
+             config->ttl_security ? ", GTSM" : "");
+    auto [it, inserted] = peers_.emplace(address, std::move(peer));
+    it->second.session->start();
+  }
+}
+
+void Speaker::set_originated(const std::vector<IpPrefix>& prefixes) {
+  const std::set<IpPrefix> wanted(prefixes.begin(), prefixes.end());
+  rib::RouteDelta delta;
+  for (const auto& p : originated_) {
+    if (!wanted.contains(p)) delta.merge(rib_.withdraw_originated(p));
+  }
+  auto attributes = std::make_shared<wire::PathAttributes>();
+  attributes->origin = wire::Origin::Igp;
+  attributes->as_path = wire::AsPath{};
+  const rib::AttrRef shared = attributes;
+  for (const auto& p : wanted) {
+    if (!originated_.contains(p)) delta.merge(rib_.originate(p, shared));
+  }
+  originated_ = wanted;
+  propagate(delta);
+}
+
+void Speaker::shutdown(const std::string& reason) {
+  for (auto& [address, peer] : peers_) peer.session->stop(reason);
+}
+
+// ------------------------------------------------------------------ routing
+
+Speaker::Peer* Speaker::find(const Session& session) {
+  auto it = peers_.find(session.config().address);
+  if (it == peers_.end() || it->second.session.get() != &session) return nullptr;
+  return &it->second;
+}
+
+rib::ExportPolicy Speaker::export_policy(const Session& session) const {
+  const PeerConfig& c = session.config();
+  rib::ExportPolicy policy;
+  policy.ebgp = c.ebgp();
+  policy.local_as = c.local_as;
+  policy.peer_as = c.remote_as;
+  policy.next_hop = c.next_hop;
+  policy.next_hop_ipv4 = c.next_hop_ipv4 ? c.next_hop_ipv4 : config_.next_hop_ipv4;
+  policy.next_hop_ipv6 = c.next_hop_ipv6 ? c.next_hop_ipv6 : config_.next_hop_ipv6;
+  if (const auto& n = session.negotiated()) {
+    policy.ipv4_unicast = n->ipv4_unicast;
+    policy.ipv6_unicast = n->ipv6_unicast;
+  }
+  return policy;
+}
+
+void Speaker::propagate(const rib::RouteDelta& delta) {
+  if (delta.empty()) return;
+  for (auto& [address, peer] : peers_) {
+    if (!peer.adj_rib_out || peer.session->state() != State::Established) continue;
+    wire::Bytes out;
+    const auto ctx = peer.session->negotiated()->encode_context();
+    const std::size_t messages = peer.adj_rib_out->sync(delta.changed, rib_, ctx, out);
+    peer.session->send_updates(std::move(out), messages);
+  }
+}
+
+void Speaker::on_established(Session& session) {
+  Peer* peer = find(session);
+  if (peer == nullptr) return;
+  const Negotiated& n = *session.negotiated();
+  rib_.set_peer(rib::PeerInfo{peer->id, session.config().ebgp(), n.peer_as, n.peer_router_id,
+                              session.config().address});
+  auto policy = export_policy(session);
+  policy.peer = peer->id;
+  peer->adj_rib_out = std::make_unique<rib::AdjRibOut>(policy);
+
+  // Graceful restart: the peer is back. Families it no longer preserves go at once (RFC 4724
+  // §4.2); the rest wait for its End-of-RIB, or the stale path time.
+  if (!peer->stale_families.empty()) {
+    for (auto f : std::set<wire::AfiSafi>(peer->stale_families)) {
+      if (!n.carries(f) || !n.peer_preserved_forwarding(f))
+        sweep(*peer, f, "forwarding not preserved");
+    }
+    if (!peer->stale_families.empty()) start_stale_timer(*peer, kStalePathTime, "End-of-RIB");
+  }
+
+  // The initial table, then End-of-RIB per family (RFC 4724 §2).
+  for (const wire::AfiSafi family : n.families()) {
+    wire::Bytes out;
+    std::size_t messages = peer->adj_rib_out->resend(family, rib_, n.encode_context(), out);
+    wire::encode_end_of_rib(family, out);
+    session.send_updates(std::move(out), messages + 1);
+  }
+}
+
+void Speaker::on_update(Session& session, const wire::Update& update) {
+  Peer* peer = find(session);
+  if (peer == nullptr) return;
+  if (const auto family = update.end_of_rib()) {
+    log_info("peer {}: End-of-RIB for {}", session.label(), wire::to_string(*family));
+    if (peer->stale_families.contains(*family)) sweep(*peer, *family, "End-of-RIB");
+    return;
+  }
+  if (log_level() <= LogLevel::Debug) {
+    for (const auto& n : update.withdrawn)
+      log_debug("peer {}: withdrew {}", session.label(), n.prefix.to_string());
+    if (const auto& u = update.attributes.mp_unreach) {
+      for (const auto& n : u->withdrawn)
+        log_debug("peer {}: withdrew {}", session.label(), n.prefix.to_string());
+    }
+    for (const auto& n : update.nlri)
+      log_debug("peer {}: announced {}", session.label(), n.prefix.to_string());
+    if (const auto& r = update.attributes.mp_reach) {
+      for (const auto& n : r->nlri)
+        log_debug("peer {}: announced {}", session.label(), n.prefix.to_string());
+    }
+  }
+  propagate(rib_.apply(peer->id, update));
+}
+
+void Speaker::on_down(Session& session, bool graceful) {
+  Peer* peer = find(session);
+  if (peer == nullptr) return;
+  peer->adj_rib_out.reset();
+  const auto& n = session.negotiated();
+  if (!graceful || !n || !n->peer_graceful_restart) {
+    peer->stale_families.clear();
+    if (peer->stale_timer) peer->stale_timer->cancel();
+    propagate(rib_.withdraw_all(peer->id));
+    return;
+  }
+  // Helper side of RFC 4724 §4.2: keep the routes of the families the peer preserves, marked
+  // stale, for its restart time (capped by maxRestartTime); withdraw the others now.
+  rib::RouteDelta delta;
+  std::set<wire::AfiSafi> kept;
+  for (const auto& f : n->peer_graceful_restart->families) kept.insert(f.family);
+  for (const wire::AfiSafi family :
+       {wire::AfiSafi::ipv4_unicast(), wire::AfiSafi::ipv6_unicast()}) {
+    if (kept.contains(family) && n->carries(family)) {
+      delta.merge(rib_.mark_stale(peer->id, family));
+      peer->stale_families.insert(family);
+    } else {
+      delta.merge(rib_.withdraw_all(peer->id, family));
+    }
+  }
+  propagate(delta);
+  std::chrono::seconds restart(n->peer_graceful_restart->restart_time);
+  if (session.config().max_restart_time)
+    restart = std::min(restart, *session.config().max_restart_time);
+  log_info("peer {}: graceful restart: keeping {} routes stale for up to {} s", session.label(),
+           rib_.stale_count(peer->id), restart.count());
+  start_stale_timer(*peer, restart, "restart");
+}
+
+void Speaker::start_stale_timer(Peer& peer, std::chrono::seconds duration, const char* what) {
+  if (!peer.stale_timer) peer.stale_timer = std::make_unique<asio::steady_timer>(io_);
+  peer.stale_timer->expires_after(duration);
+  const IpAddress address = peer.session->config().address;
+  const rib::PeerId id = peer.id;
+  peer.stale_timer->async_wait(
+      [this, address, id, what, alive = std::weak_ptr<int>(lifetime_)](const error_code& ec) {
+        if (ec || alive.expired()) return;
+        auto it = peers_.find(address);
+        if (it == peers_.end() || it->second.id != id) return;
+        for (auto f : std::set<wire::AfiSafi>(it->second.stale_families)) {
+          sweep(it->second, f, what[0] == 'r' ? "restart time expired" : "no End-of-RIB in time");
+        }
+      });
+}
+
+void Speaker::sweep(Peer& peer, wire::AfiSafi family, const char* why) {
+  peer.stale_families.erase(family);
+  const std::size_t before = rib_.stale_count(peer.id);
+  rib::RouteDelta delta = rib_.sweep_stale(peer.id, family);
+  log_info("peer {}: {}: removed {} stale {} routes", peer.session->label(), why,
+           before - rib_.stale_count(peer.id), wire::to_string(family));
+  if (peer.stale_families.empty() && peer.stale_timer) peer.stale_timer->cancel();
+  propagate(delta);
+}
+
+void Speaker::on_route_refresh(Session& session, wire::AfiSafi family) {
+  Peer* peer = find(session);
+  if (peer == nullptr || !peer->adj_rib_out) return;
+  const Negotiated& n = *session.negotiated();
+  // RFC 7313: with enhanced route refresh the re-advertisement is bracketed by BoRR and EoRR.
+  session.send_route_refresh(family, wire::RouteRefresh::BeginningOfRibRefresh);
+  wire::Bytes out;
+  const std::size_t messages = peer->adj_rib_out->resend(family, rib_, n.encode_context(), out);
+  session.send_updates(std::move(out), messages);
+  session.send_route_refresh(family, wire::RouteRefresh::EndOfRibRefresh);
+}
+
+// ------------------------------------------------------------------ status
+
+std::vector<PeerStatus> Speaker::status() const {
+  std::vector<PeerStatus> out;
+  for (const auto& [address, peer] : peers_) {
+    const Session& s = *peer.session;
+    PeerStatus st;
+    st.name = s.config().name;
+    st.address = address;
+    st.remote_as = s.config().remote_as;
+    st.state = s.state();
+    if (auto since = s.established_since()) {
+      st.uptime = std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::steady_clock::now() - *since);
+    }
+    st.prefixes_received = rib_.path_count(peer.id);
+    st.prefixes_stale = rib_.stale_count(peer.id);
+    st.prefixes_advertised = peer.adj_rib_out ? peer.adj_rib_out->advertised() : 0;
+    st.last_error = s.last_error();
+    st.counters = s.counters();
+    out.push_back(std::move(st));
+  }
+  return out;
+}
+
+void Speaker::log_state() const {
+  for (const auto& st : status()) {
+    log_info("status peer {} ({}, AS {}): {} up {} received {} stale {} advertised {}{}{}",
+             st.address.to_string(), st.name, st.remote_as, to_string(st.state),
+             format_uptime(st.uptime), st.prefixes_received, st.prefixes_stale,
+             st.prefixes_advertised, st.last_error.empty() ? "" : " last error: ", st.last_error);
+  }
+  rib_.for_each_best([&](const IpPrefix& prefix, const rib::Path& path) {
+    std::string from = "local";
+    if (path.peer != rib::kLocalPeer) {
+      if (const auto* info = rib_.peer(path.peer)) from = info->address.to_string();
+    }
+    log_info("status route {} via {} from {}{}", prefix.to_string(),
+             path.peer == rib::kLocalPeer ? std::string("self") : path.next_hop.to_string(), from,
+             path.stale ? " stale" : "");
+  });
+}
+
+}  // namespace pinto::bgp

@@ -1,0 +1,111 @@
+// Speaker: owns the listener and one Session per configured peer, and connects sessions to the
+// RIB. It is the SessionListener: UPDATEs go into the RIB, the RIB's deltas go out through every
+// established peer's Adj-RIB-Out, and graceful restart (helper side) keeps a restarting peer's
+// routes stale until its End-of-RIB or its restart time.
+//
+// NOTE Threading: everything runs on the routing io_context; no locks.
+//
+//   listener ──accept──▶ Session ──UPDATE──▶ Speaker ──apply──▶ Rib ──RouteDelta──┐
+//                           ▲                                                     │
+//                           └──── send_updates ◀── AdjRibOut (per peer) ◀─────────┘
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "bgp/peer_config.h"
+#include "bgp/session.h"
+#include "common/result.h"
+#include "rib/adj_rib_out.h"
+#include "rib/rib.h"
+
+namespace pinto::bgp {
+
+struct SpeakerConfig {
+  std::uint32_t local_as = 0;
+  std::uint32_t router_id = 0;
+  std::optional<IpAddress> listen_address;  // unset: every address, IPv4 and IPv6
+  std::uint16_t listen_port = 179;
+  std::optional<IpAddress> next_hop_ipv4;  // our addresses, for next-hop-self
+  std::optional<IpAddress> next_hop_ipv6;
+  bool graceful_restart = true;
+  std::chrono::seconds restart_time{120};
+};
+
+struct PeerStatus {
+  std::string name;
+  IpAddress address;
+  std::uint32_t remote_as = 0;
+  State state = State::Idle;
+  std::optional<std::chrono::seconds> uptime;
+  std::size_t prefixes_received = 0;
+  std::size_t prefixes_stale = 0;
+  std::size_t prefixes_advertised = 0;
+  std::string last_error;
+  SessionCounters counters;
+};
+
+class Speaker : public SessionListener {
+ public:
+  Speaker(boost::asio::io_context& io, SpeakerConfig config, rib::Rib& rib);
+  ~Speaker() override;
+
+  /// Binds the listener; the error names the address and the reason.
+  Result<void> listen();
+  /// Applies a new peer set: removed peers get a Cease, changed ones restart, new ones start.
+  void set_peers(const std::vector<PeerConfig>& peers);
+  /// The prefixes this node originates (settings `originate:`), replacing the previous set.
+  void set_originated(const std::vector<IpPrefix>& prefixes);
+  /// Sends Cease / Administrative Shutdown with `reason` to every peer.
+  void shutdown(const std::string& reason);
+
+  std::vector<PeerStatus> status() const;
+  /// One log line per peer and per Loc-RIB route (SIGUSR1).
+  void log_state() const;
+  const rib::Rib& rib() const { return rib_; }
+
+  // SessionListener
+  void on_established(Session& session) override;
+  void on_update(Session& session, const wire::Update& update) override;
+  void on_down(Session& session, bool graceful) override;
+  void on_route_refresh(Session& session, wire::AfiSafi family) override;
+
+ private:
+  struct Peer {
+    rib::PeerId id = 0;
+    std::unique_ptr<Session> session;
+    std::unique_ptr<rib::AdjRibOut> adj_rib_out;
+    /// Graceful restart: families whose routes are stale, waiting for End-of-RIB or the timer.
+    std::set<wire::AfiSafi> stale_families;
+    std::unique_ptr<boost::asio::steady_timer> stale_timer;
+  };
+
+  Peer* find(const Session& session);
+  void accept_next(boost::asio::ip::tcp::acceptor& acceptor);
+  void install_md5(const PeerConfig& peer, bool install);
+  void propagate(const rib::RouteDelta& delta);
+  void sweep(Peer& peer, wire::AfiSafi family, const char* why);
+  void start_stale_timer(Peer& peer, std::chrono::seconds duration, const char* what);
+  OpenOptions open_options() const;
+  rib::ExportPolicy export_policy(const Session& session) const;
+
+  boost::asio::io_context& io_;
+  SpeakerConfig config_;
+  rib::Rib& rib_;
+  std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+  std::map<IpAddress, Peer> peers_;
+  std::set<IpPrefix> originated_;
+  rib::PeerId next_peer_id_ = 1;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::shared_ptr<int> lifetime_ = std::make_shared<int>(0);
+};
+
+}  // namespace pinto::bgp

@@ -1,0 +1,121 @@
+#include "daemon/wiring.h"
+
+#include "common/log.h"
+#include "config/resources/resource.h"
+
+namespace pinto::daemon {
+
+Result<LoadedConfig> load_config(const std::string& settings_path) {
+  auto settings = config::load_settings(settings_path);
+  if (!settings) return failure(Error{settings_path + ": " + settings.error().to_string()});
+  std::vector<config::Resource> resources;
+  for (const auto& path : settings.value().resources) {
+    auto text = config::read_text_file(path);
+    if (!text) return failure(Error{text.error().message});
+    auto parsed = config::parse_resources(text.value(), path);
+    if (!parsed) return failure(Error{parsed.error().to_string()});
+    for (auto& r : parsed.value()) resources.push_back(std::move(r));
+  }
+  auto model = config::build_cluster_model(settings.value(), resources);
+  if (!model) return failure(Error{"configuration: " + model.error().to_string()});
+  return LoadedConfig{std::move(settings).value(), std::move(model).value()};
+}
+
+std::vector<bgp::PeerConfig> peer_configs(const LoadedConfig& loaded) {
+  const auto& s = loaded.settings;
+  const auto& local = loaded.model.local;
+  std::vector<bgp::PeerConfig> out;
+  for (const auto& intent : loaded.model.peers) {
+    bgp::PeerConfig p;
+    p.name = intent.name;
+    p.address = intent.address;
+    p.port = intent.port;
+    p.local_as = local.as_number;
+    p.remote_as = intent.remote_as;
+    p.router_id = local.router_id.v4_value();
+    p.local_address = intent.source_address;
+    p.next_hop_ipv4 = local.ipv4;
+    p.next_hop_ipv6 = local.ipv6;
+    p.password = intent.password;
+    p.ttl_security = intent.ttl_security;
+    p.ebgp_multihop = intent.ebgp_multihop;
+    switch (intent.next_hop_mode) {
+      case config::NextHopMode::Auto: p.next_hop = bgp::NextHopPolicy::Auto; break;
+      case config::NextHopMode::Self: p.next_hop = bgp::NextHopPolicy::Self; break;
+      case config::NextHopMode::Keep: p.next_hop = bgp::NextHopPolicy::Keep; break;
+    }
+    p.fsm.passive = intent.passive;
+    p.fsm.connect_retry_time = static_cast<std::uint32_t>(s.bgp.connect_retry_time.count());
+    std::uint32_t hold = static_cast<std::uint32_t>(s.bgp.hold_time.count());
+    // Calico's keepaliveTime sets the keepalive; the hold time we offer is three of them.
+    if (intent.keepalive_time)
+      hold = static_cast<std::uint32_t>(3 * intent.keepalive_time->count());
+    p.fsm.hold_time = static_cast<std::uint16_t>(std::min<std::uint32_t>(hold, 65535));
+    p.fsm.max_idle_hold_time = 30;
+    p.graceful_restart = s.bgp.graceful_restart.enabled;
+    p.restart_time = static_cast<std::uint16_t>(s.bgp.graceful_restart.restart_time.count());
+    p.max_restart_time = intent.max_restart_time;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+bgp::SpeakerConfig speaker_config(const LoadedConfig& loaded) {
+  bgp::SpeakerConfig c;
+  c.local_as = loaded.model.local.as_number;
+  c.router_id = loaded.model.local.router_id.v4_value();
+  c.listen_address = loaded.settings.listen.address;
+  c.listen_port = loaded.model.listen_port;
+  c.next_hop_ipv4 = loaded.model.local.ipv4;
+  c.next_hop_ipv6 = loaded.model.local.ipv6;
+  c.graceful_restart = loaded.settings.bgp.graceful_restart.enabled;
+  c.restart_time = loaded.settings.bgp.graceful_restart.restart_time;
+  return c;
+}
+
+Daemon::Daemon(boost::asio::io_context& io, LoadedConfig loaded)
+    : io_(io), loaded_(std::move(loaded)) {
+  rib_ = std::make_unique<rib::Rib>(loaded_.model.local.as_number,
+                                    loaded_.model.local.router_id.v4_value());
+  speaker_ = std::make_unique<bgp::Speaker>(io_, speaker_config(loaded_), *rib_);
+}
+
+Result<void> Daemon::start() {
+  const auto& local = loaded_.model.local;
+  log_info("node {}: AS {}, router id {}, {} peers, {} originated prefixes", local.name,
+           local.as_number, local.router_id.to_string(), loaded_.model.peers.size(),
+           loaded_.model.originate.size());
+  if (auto r = speaker_->listen(); !r) return r;
+  speaker_->set_originated(loaded_.model.originate);
+  speaker_->set_peers(peer_configs(loaded_));
+  return outcome::success();
+}
+
+void Daemon::reload(const std::string& settings_path) {
+  auto loaded = load_config(settings_path);
+  if (!loaded) {
+    log_error("reload refused, keeping the running configuration: {}", loaded.error().message);
+    return;
+  }
+  const auto& now = loaded.value();
+  const bool identity_changed = now.model.local.as_number != loaded_.model.local.as_number ||
+                                now.model.local.router_id != loaded_.model.local.router_id ||
+                                now.model.listen_port != loaded_.model.listen_port ||
+                                now.settings.listen.address != loaded_.settings.listen.address;
+  if (identity_changed) {
+    log_error("reload refused: the AS number, router id or listen address changed; restart pintod");
+    return;
+  }
+  set_log_level(now.settings.log_level);
+  loaded_ = std::move(loaded).value();
+  log_info("reloaded: {} peers, {} originated prefixes", loaded_.model.peers.size(),
+           loaded_.model.originate.size());
+  speaker_->set_originated(loaded_.model.originate);
+  speaker_->set_peers(peer_configs(loaded_));
+}
+
+void Daemon::shutdown(const std::string& reason) {
+  speaker_->shutdown(reason);
+}
+
+}  // namespace pinto::daemon

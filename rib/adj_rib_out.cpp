@@ -1,0 +1,141 @@
+#include "rib/adj_rib_out.h"
+
+#include <map>
+#include <vector>
+
+namespace pinto::rib {
+
+namespace {
+
+using bgp::wire::AfiSafi;
+using bgp::wire::Nlri;
+using bgp::wire::PathAttributes;
+
+constexpr std::uint32_t kDefaultLocalPref = 100;
+
+AfiSafi family_of(const IpPrefix& prefix) {
+  return prefix.address().is_v4() ? AfiSafi::ipv4_unicast() : AfiSafi::ipv6_unicast();
+}
+
+}  // namespace
+
+std::optional<PathAttributes> export_attributes(const IpPrefix& prefix, const Path& best,
+                                                const PeerInfo& source,
+                                                const ExportPolicy& policy) {
+  const bool v4 = prefix.address().is_v4();
+  if (v4 ? !policy.ipv4_unicast : !policy.ipv6_unicast) return std::nullopt;
+  if (best.peer == policy.peer) return std::nullopt;  // never back to where it came from
+  const bool local = best.peer == kLocalPeer;
+  // RFC 4271 §9.1.1: a route learned over iBGP is not advertised to iBGP peers (without route
+  // reflection, which arrives with the RIB issue).
+  if (!local && !source.ebgp && !policy.ebgp) return std::nullopt;
+  // Sender-side loop detection: an eBGP peer would drop a path that already holds its AS.
+  if (policy.ebgp && best.attributes->as_path &&
+      best.attributes->as_path->contains(policy.peer_as)) {
+    return std::nullopt;
+  }
+
+  const std::optional<IpAddress>& self = v4 ? policy.next_hop_ipv4 : policy.next_hop_ipv6;
+  std::optional<IpAddress> next_hop;
+  if (local || policy.next_hop == NextHopPolicy::Self ||
+      (policy.ebgp && policy.next_hop == NextHopPolicy::Auto)) {
+    next_hop = self;
+  } else {
+    next_hop = best.next_hop;
+  }
+  if (!next_hop || next_hop->is_unspecified()) return std::nullopt;  // nothing to offer
+
+  PathAttributes out = *best.attributes;
+  out.mp_reach.reset();
+  out.mp_unreach.reset();
+  out.originator_id.reset();  // non-transitive; route reflection sets them itself
+  out.cluster_list.clear();
+  out.as4_path.reset();  // the encoder generates AS4_* for 2-octet peers
+  out.as4_aggregator.reset();
+  if (!out.origin) out.origin = bgp::wire::Origin::Igp;
+  if (!out.as_path) out.as_path = bgp::wire::AsPath{};
+  if (policy.ebgp) {
+    auto& segments = out.as_path->segments;
+    if (segments.empty() || segments.front().type != bgp::wire::AsSegmentType::Sequence ||
+        segments.front().asns.size() >= 255) {
+      segments.insert(segments.begin(),
+                      bgp::wire::AsSegment{bgp::wire::AsSegmentType::Sequence, {}});
+    }
+    segments.front().asns.insert(segments.front().asns.begin(), policy.local_as);
+    out.local_pref.reset();
+    if (!local) out.med.reset();  // §5.1.4: MED is not passed on to other ASes
+  } else {
+    out.local_pref = out.local_pref.value_or(kDefaultLocalPref);
+  }
+  // Optional non-transitive attributes we do not understand are never passed on (§5).
+  std::erase_if(out.unknown, [](const bgp::wire::RawAttribute& a) {
+    return (a.flags & bgp::wire::attr_flag::kTransitive) == 0;
+  });
+  for (auto& a : out.unknown) a.flags |= bgp::wire::attr_flag::kPartial;
+
+  if (v4) {
+    out.next_hop = *next_hop;
+  } else {
+    out.next_hop.reset();
+    out.mp_reach = bgp::wire::MpReach{AfiSafi::ipv6_unicast(), *next_hop, std::nullopt, {}};
+  }
+  return out;
+}
+
+std::size_t AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
+                            const bgp::wire::EncodeContext& ctx, bgp::wire::Bytes& out) {
+  // Buckets of prefixes that share identical attributes, keyed by their encoding (exact and
+  // cheap to compare), so each bucket packs into as few UPDATEs as the size limit allows.
+  std::map<bgp::wire::Bytes, std::pair<PathAttributes, std::vector<Nlri>>> buckets;
+  std::vector<Nlri> withdrawn_v4;
+  std::vector<Nlri> withdrawn_v6;
+  for (const IpPrefix& prefix : changed) {
+    std::optional<PathAttributes> desired;
+    if (const Path* best = rib.best(prefix)) {
+      if (const PeerInfo* source = rib.peer(best->peer)) {
+        desired = export_attributes(prefix, *best, *source, policy_);
+      }
+    }
+    auto sent = sent_.find(prefix);
+    if (!desired) {
+      if (sent == sent_.end()) continue;
+      sent_.erase(sent);
+      (prefix.address().is_v4() ? withdrawn_v4 : withdrawn_v6).push_back(Nlri{prefix, 0});
+      continue;
+    }
+    if (sent != sent_.end() && sent->second == *desired) continue;
+    bgp::wire::Bytes key;
+    bgp::wire::encode_path_attributes(*desired, ctx, key);
+    if (desired->mp_reach) {  // the IPv6 next hop is not among the encoded attributes
+      const IpAddress& nh = desired->mp_reach->next_hop;
+      key.insert(key.end(), nh.data(), nh.data() + nh.size());
+    }
+    auto& bucket = buckets[key];
+    if (bucket.second.empty()) bucket.first = *desired;
+    bucket.second.push_back(Nlri{prefix, 0});
+    sent_[prefix] = std::move(*desired);
+  }
+  std::size_t messages = 0;
+  if (!withdrawn_v4.empty()) {
+    messages += bgp::wire::encode_withdrawals(AfiSafi::ipv4_unicast(), withdrawn_v4, ctx, out);
+  }
+  if (!withdrawn_v6.empty()) {
+    messages += bgp::wire::encode_withdrawals(AfiSafi::ipv6_unicast(), withdrawn_v6, ctx, out);
+  }
+  for (auto& [key, bucket] : buckets) {
+    messages += bgp::wire::encode_announcements(bucket.first, bucket.second, ctx, out);
+  }
+  return messages;
+}
+
+std::size_t AdjRibOut::resend(AfiSafi family, const Rib& rib, const bgp::wire::EncodeContext& ctx,
+                              bgp::wire::Bytes& out) {
+  std::erase_if(sent_, [&](const auto& kv) { return family_of(kv.first) == family; });
+  std::vector<IpPrefix> all;
+  rib.for_each_best([&](const IpPrefix& prefix, const Path&) {
+    if (family_of(prefix) == family) all.push_back(prefix);
+  });
+  return sync(all, rib, ctx, out);
+}
+
+}  // namespace pinto::rib

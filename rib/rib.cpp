@@ -1,0 +1,234 @@
+#include "rib/rib.h"
+
+#include <algorithm>
+
+namespace pinto::rib {
+
+namespace {
+
+using bgp::wire::AfiSafi;
+using bgp::wire::PathAttributes;
+
+bool in_family(const IpPrefix& prefix, AfiSafi family) {
+  return prefix.address().is_v4() == (family == AfiSafi::ipv4_unicast());
+}
+
+// Whether two best paths forward and advertise alike (a stale flag alone changes neither).
+bool same_route(const Path& a, const Path& b) {
+  return a.peer == b.peer && a.next_hop == b.next_hop &&
+         (a.attributes == b.attributes || *a.attributes == *b.attributes);
+}
+
+bool same_best(const std::optional<Path>& a, const std::optional<Path>& b) {
+  if (a.has_value() != b.has_value()) return false;
+  return !a || same_route(*a, *b);
+}
+
+const PeerInfo kLocalInfo{kLocalPeer, false, 0, 0, IpAddress{}};
+
+}  // namespace
+
+void Rib::set_peer(const PeerInfo& info) {
+  peers_[info.id] = info;
+}
+
+RouteDelta Rib::remove_peer(PeerId peer) {
+  RouteDelta delta = withdraw_all(peer);
+  peers_.erase(peer);
+  by_peer_.erase(peer);
+  return delta;
+}
+
+const PeerInfo* Rib::peer(PeerId id) const {
+  if (id == kLocalPeer) return &kLocalInfo;
+  auto it = peers_.find(id);
+  return it == peers_.end() ? nullptr : &it->second;
+}
+
+bool Rib::looped(const PathAttributes& a) const {
+  if (a.as_path && a.as_path->contains(local_as_)) return true;
+  return a.originator_id && *a.originator_id == router_id_;
+}
+
+RouteDelta Rib::apply(PeerId peer, const bgp::wire::Update& update) {
+  RouteDelta delta;
+  for (const auto& n : update.withdrawn) remove(peer, n.prefix, delta);
+  if (update.attributes.mp_unreach) {
+    for (const auto& n : update.attributes.mp_unreach->withdrawn) remove(peer, n.prefix, delta);
+  }
+
+  const bool withdraw = update.treat_as_withdraw() || looped(update.attributes);
+  // One shared attribute set for every prefix of the UPDATE, without the NLRI-carrying fields.
+  AttrRef shared;
+  if (!withdraw && (!update.nlri.empty() || update.attributes.mp_reach)) {
+    PathAttributes stored = update.attributes;
+    stored.mp_reach.reset();
+    stored.mp_unreach.reset();
+    shared = std::make_shared<const PathAttributes>(std::move(stored));
+  }
+  for (const auto& n : update.nlri) {
+    if (withdraw || !update.attributes.next_hop) {
+      remove(peer, n.prefix, delta);
+    } else {
+      upsert(peer, n.prefix, shared, *update.attributes.next_hop, delta);
+    }
+  }
+  if (const auto& reach = update.attributes.mp_reach) {
+    for (const auto& n : reach->nlri) {
+      if (withdraw) {
+        remove(peer, n.prefix, delta);
+      } else {
+        upsert(peer, n.prefix, shared, reach->next_hop, delta);
+      }
+    }
+  }
+  return delta;
+}
+
+void Rib::upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes,
+                 const IpAddress& next_hop, RouteDelta& delta) {
+  Entry& entry = table_[prefix];
+  const std::optional<Path> before = best_of(entry);
+  Path path{peer, attributes, next_hop, false};
+  auto it = std::find_if(entry.paths.begin(), entry.paths.end(),
+                         [&](const Path& p) { return p.peer == peer; });
+  if (it != entry.paths.end()) {
+    if (same_route(*it, path) && !it->stale) return;  // a re-sent stale path is fresh again
+    *it = std::move(path);
+  } else {
+    entry.paths.push_back(std::move(path));
+    by_peer_[peer].insert(prefix);
+  }
+  decide(entry);
+  if (!same_best(before, best_of(entry))) delta.changed.push_back(prefix);
+}
+
+void Rib::remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta) {
+  auto t = table_.find(prefix);
+  if (t == table_.end()) return;
+  Entry& entry = t->second;
+  auto it = std::find_if(entry.paths.begin(), entry.paths.end(),
+                         [&](const Path& p) { return p.peer == peer; });
+  if (it == entry.paths.end()) return;
+  const std::optional<Path> before = best_of(entry);
+  entry.paths.erase(it);
+  if (auto bp = by_peer_.find(peer); bp != by_peer_.end()) bp->second.erase(prefix);
+  decide(entry);
+  const bool changed = !same_best(before, best_of(entry));
+  if (entry.paths.empty()) table_.erase(t);
+  if (changed) delta.changed.push_back(prefix);
+}
+
+std::optional<Path> Rib::best_of(const Entry& entry) {
+  if (entry.best < 0) return std::nullopt;
+  return entry.paths[static_cast<std::size_t>(entry.best)];
+}
+
+void Rib::decide(Entry& entry) const {
+  int best = -1;
+  for (std::size_t i = 0; i < entry.paths.size(); ++i) {
+    const Path& p = entry.paths[i];
+    const PeerInfo* source = peer(p.peer);
+    if (source == nullptr) continue;
+    if (best >= 0) {
+      const Path& incumbent = entry.paths[static_cast<std::size_t>(best)];
+      if (!compare({&p, source}, {&incumbent, peer(incumbent.peer)}).first_wins) continue;
+    }
+    best = static_cast<int>(i);
+  }
+  entry.best = best;
+}
+
+RouteDelta Rib::withdraw_all(PeerId peer) {
+  RouteDelta delta;
+  auto it = by_peer_.find(peer);
+  if (it == by_peer_.end()) return delta;
+  const std::vector<IpPrefix> prefixes(it->second.begin(), it->second.end());
+  for (const auto& p : prefixes) remove(peer, p, delta);
+  return delta;
+}
+
+RouteDelta Rib::withdraw_all(PeerId peer, AfiSafi family) {
+  RouteDelta delta;
+  auto it = by_peer_.find(peer);
+  if (it == by_peer_.end()) return delta;
+  std::vector<IpPrefix> prefixes;
+  for (const auto& p : it->second) {
+    if (in_family(p, family)) prefixes.push_back(p);
+  }
+  for (const auto& p : prefixes) remove(peer, p, delta);
+  return delta;
+}
+
+RouteDelta Rib::mark_stale(PeerId peer, AfiSafi family) {
+  RouteDelta delta;
+  auto it = by_peer_.find(peer);
+  if (it == by_peer_.end()) return delta;
+  for (const auto& prefix : it->second) {
+    if (!in_family(prefix, family)) continue;
+    Entry& entry = table_[prefix];
+    const std::optional<Path> before = best_of(entry);
+    for (auto& p : entry.paths) {
+      if (p.peer == peer) p.stale = true;
+    }
+    decide(entry);  // a fresh path from another peer now beats the stale one
+    if (!same_best(before, best_of(entry))) delta.changed.push_back(prefix);
+  }
+  return delta;
+}
+
+RouteDelta Rib::sweep_stale(PeerId peer, AfiSafi family) {
+  RouteDelta delta;
+  auto it = by_peer_.find(peer);
+  if (it == by_peer_.end()) return delta;
+  std::vector<IpPrefix> stale;
+  for (const auto& prefix : it->second) {
+    if (!in_family(prefix, family)) continue;
+    for (const auto& p : table_[prefix].paths) {
+      if (p.peer == peer && p.stale) stale.push_back(prefix);
+    }
+  }
+  for (const auto& p : stale) remove(peer, p, delta);
+  return delta;
+}
+
+RouteDelta Rib::originate(const IpPrefix& prefix, AttrRef attributes) {
+  RouteDelta delta;
+  upsert(kLocalPeer, prefix, attributes, IpAddress{}, delta);
+  return delta;
+}
+
+RouteDelta Rib::withdraw_originated(const IpPrefix& prefix) {
+  RouteDelta delta;
+  remove(kLocalPeer, prefix, delta);
+  return delta;
+}
+
+const Path* Rib::best(const IpPrefix& prefix) const {
+  auto it = table_.find(prefix);
+  if (it == table_.end() || it->second.best < 0) return nullptr;
+  return &it->second.paths[static_cast<std::size_t>(it->second.best)];
+}
+
+std::size_t Rib::path_count(PeerId peer) const {
+  auto it = by_peer_.find(peer);
+  return it == by_peer_.end() ? 0 : it->second.size();
+}
+
+std::size_t Rib::stale_count(PeerId peer) const {
+  std::size_t n = 0;
+  auto it = by_peer_.find(peer);
+  if (it == by_peer_.end()) return 0;
+  for (const auto& prefix : it->second) {
+    for (const auto& p : table_.at(prefix).paths) n += (p.peer == peer && p.stale) ? 1 : 0;
+  }
+  return n;
+}
+
+void Rib::for_each_best(const std::function<void(const IpPrefix&, const Path&)>& f) const {
+  for (const auto& [prefix, entry] : table_) {
+    if (entry.best >= 0) f(prefix, entry.paths[static_cast<std::size_t>(entry.best)]);
+  }
+}
+
+}  // namespace pinto::rib

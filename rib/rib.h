@@ -1,0 +1,85 @@
+// The RIB: Adj-RIB-In for every peer and the Loc-RIB chosen from them (RFC 4271 §3.2, §9.1).
+//
+// Owned by the routing thread; pure data, no I/O. Every mutation returns a RouteDelta: the
+// prefixes whose best path changed, which Adj-RIB-Out (per peer) and, later, the FIB consume.
+// Work is O(changed prefixes): a per-peer index makes "drop everything from this peer" cost that
+// peer's routes, never a table walk.
+//
+// Graceful restart (RFC 4724, helper side) is mark_stale() when the peer goes away and
+// sweep_stale() after its End-of-RIB or when its restart time runs out.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "bgp/wire/message.h"
+#include "rib/decision.h"
+#include "rib/route.h"
+
+namespace pinto::rib {
+
+struct RouteDelta {
+  std::vector<IpPrefix> changed;  // best path replaced, appeared or gone
+  void merge(const RouteDelta& other) {
+    changed.insert(changed.end(), other.changed.begin(), other.changed.end());
+  }
+  bool empty() const { return changed.empty(); }
+};
+
+class Rib {
+ public:
+  /// `local_as` and `router_id` drive loop detection on import (AS_PATH, ORIGINATOR_ID).
+  Rib(std::uint32_t local_as, std::uint32_t router_id)
+      : local_as_(local_as), router_id_(router_id) {}
+
+  void set_peer(const PeerInfo& info);
+  /// Forgets the peer and every route it sent.
+  RouteDelta remove_peer(PeerId peer);
+
+  /// Applies one UPDATE from `peer`: withdrawals, then announcements (all withdrawn instead when
+  /// RFC 7606 says treat-as-withdraw). Looped routes (our AS in the path, our id as originator)
+  /// are treated as withdrawn (RFC 4271 §9.1.2, RFC 4456 §8).
+  RouteDelta apply(PeerId peer, const bgp::wire::Update& update);
+
+  RouteDelta withdraw_all(PeerId peer);
+  RouteDelta withdraw_all(PeerId peer, bgp::wire::AfiSafi family);
+  /// Marks every route of `peer` in `family` stale; they stay usable until swept.
+  RouteDelta mark_stale(PeerId peer, bgp::wire::AfiSafi family);
+  /// Removes the routes of `peer` in `family` that are still stale.
+  RouteDelta sweep_stale(PeerId peer, bgp::wire::AfiSafi family);
+
+  RouteDelta originate(const IpPrefix& prefix, AttrRef attributes);
+  RouteDelta withdraw_originated(const IpPrefix& prefix);
+
+  const Path* best(const IpPrefix& prefix) const;
+  const PeerInfo* peer(PeerId id) const;
+  std::size_t path_count(PeerId peer) const;
+  std::size_t stale_count(PeerId peer) const;
+  std::size_t prefix_count() const { return table_.size(); }
+  void for_each_best(const std::function<void(const IpPrefix&, const Path&)>& f) const;
+
+ private:
+  struct Entry {
+    std::vector<Path> paths;
+    int best = -1;  // index into paths
+  };
+
+  bool looped(const bgp::wire::PathAttributes& attributes) const;
+  void upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes,
+              const IpAddress& next_hop, RouteDelta& delta);
+  void remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta);
+  /// Re-runs the decision for one prefix.
+  void decide(Entry& entry) const;
+  static std::optional<Path> best_of(const Entry& entry);
+
+  std::uint32_t local_as_;
+  std::uint32_t router_id_;
+  std::unordered_map<IpPrefix, Entry> table_;
+  std::unordered_map<PeerId, PeerInfo> peers_;
+  std::unordered_map<PeerId, std::unordered_set<IpPrefix>> by_peer_;
+};
+
+}  // namespace pinto::rib

@@ -359,6 +359,7 @@ std::vector<PeerStatus> Speaker::status() const {
 }
 
 void Speaker::log_state() const {
+  log_info("status begin: {} peers, {} prefixes", peers_.size(), rib_.prefix_count());
   for (const auto& st : status()) {
     log_info("status peer {} ({}, AS {}): {} up {} received {} stale {} advertised {}{}{}",
              st.address.to_string(), st.name, st.remote_as, to_string(st.state),
@@ -374,6 +375,7 @@ void Speaker::log_state() const {
              path.peer == rib::kLocalPeer ? std::string("self") : path.next_hop.to_string(), from,
              path.stale ? " stale" : "");
   });
+  log_info("status end");
 }
 
 }  // namespace pinto::bgp

@@ -305,9 +305,11 @@ AttrResult decode_mp_reach(const AttrInput& in, PathAttributes& out) {
     return mp_error("MP_REACH_NLRI next hop runs past attribute");
   }
   // RFC 4760 §3 / RFC 2545 §3: 4 octets for IPv4; 16 (global) or 32 (global + link-local) for IPv6.
+  // RFC 8950: IPv4 NLRI may carry an IPv6 next hop too. GoBGP sends that on IPv6 sessions even
+  // without the Extended Next Hop capability, so it is accepted whenever it is well-formed.
   if (*af == AddressFamily::V4 && nh_length == 4) {
     reach.next_hop = IpAddress::from_bytes(AddressFamily::V4, nh.data());
-  } else if (*af == AddressFamily::V6 && (nh_length == 16 || nh_length == 32)) {
+  } else if (nh_length == 16 || nh_length == 32) {
     reach.next_hop = IpAddress::from_bytes(AddressFamily::V6, nh.data());
     if (nh_length == 32) {
       reach.link_local_next_hop = IpAddress::from_bytes(AddressFamily::V6, nh.data() + 16);

@@ -138,6 +138,20 @@ TEST(UpdateCodec, Ipv4InMpReachIsSupported) {
   expect_round_trip(u);
 }
 
+// RFC 8950: IPv4 prefixes with an IPv6 next hop, as GoBGP sends them over an IPv6 session.
+TEST(UpdateCodec, Ipv4InMpReachMayCarryAnIpv6NextHop) {
+  Update u;
+  u.attributes.origin = Origin::Igp;
+  u.attributes.as_path = AsPath{};
+  u.attributes.mp_reach = MpReach{AfiSafi::ipv4_unicast(), address("fd00:81::2"), std::nullopt,
+                                  {nlri("10.81.2.0/26")}};
+  expect_round_trip(u);
+  const Bytes bytes = encode_ok(u);
+  const Update back = decode_update_ok(bytes);
+  ASSERT_TRUE(back.attributes.mp_reach);
+  EXPECT_EQ(back.attributes.mp_reach->next_hop, address("fd00:81::2"));
+}
+
 TEST(UpdateCodec, AddPathIdentifiersPrecedeEachPrefix) {
   Update u = ipv4_update();
   u.withdrawn = {nlri("10.244.9.0/26", 7)};

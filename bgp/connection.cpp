@@ -33,7 +33,9 @@ Connection::Connection(asio::ip::tcp::socket socket, bool outgoing)
   const auto remote = socket_.remote_endpoint(ec);
   if (!ec) remote_address_ = to_ip_address(remote.address());
   set_no_delay(socket_.native_handle());
-  in_.resize(wire::kMaxExtendedSize + 4096);
+  // Room for one whole standard message and the start of the next; grown on demand (extended
+  // messages) so that a thousand idle sessions do not hold a thousand 64 KiB buffers.
+  in_.resize(2 * wire::kMaxMessageSize);
 }
 
 Connection::~Connection() {
@@ -51,6 +53,7 @@ void Connection::start(MessageHandler on_message, FramingErrorHandler on_framing
 
 void Connection::read_more() {
   if (closed_ || closing_) return;
+  if (in_len_ == in_.size()) in_.resize(std::max(in_.size() * 2, max_message_size_ + 4096));
   auto self = shared_from_this();
   socket_.async_read_some(asio::buffer(in_.data() + in_len_, in_.size() - in_len_),
                           [this, self](const error_code& ec, std::size_t n) {

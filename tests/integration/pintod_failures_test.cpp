@@ -249,6 +249,39 @@ TEST_F(PintodFailures, GtsmSessionsEstablishOnlyWhenBothSidesUseIt) {
   EXPECT_TRUE(wait_until([&] { return both_established(); }, kSessionTimeout)) << state();
 }
 
+TEST_F(PintodFailures, SigtermSendsCeaseAdministrativeShutdownToEveryPeer) {
+  start_bird();
+  start_pintod();
+  ASSERT_TRUE(wait_until([&] { return both_established(); }, kSessionTimeout)) << state();
+  pintod_->stop();  // SIGTERM
+  const auto bird_saw_cease = [&] {
+    const RunResult r =
+        bird_->birdc({"show", "protocols", "all", BirdPeer::protocol_name(kPintodAddress)});
+    return r.output.find("Administrative shutdown") != std::string::npos;
+  };
+  EXPECT_TRUE(wait_until(bird_saw_cease, 10s)) << state();
+  EXPECT_TRUE(pintod_->log_contains("pintod stopped")) << state();
+}
+
+// RFC 6793: AS numbers above 65535 travel as AS_TRANS in the OPEN and in full in the capability.
+TEST_F(PintodFailures, FourOctetAsNumbersPeerAndCarryRoutes) {
+  pintod_config_.as_number = 4200000001u;
+  pintod_config_.peers[0].as_number = 4200000002u;
+  bird_config_.local_as = 4200000002u;
+  bird_config_.neighbors[0].remote_as = 4200000001u;
+  start_bird();
+  start_pintod();
+  ASSERT_TRUE(wait_until([&] { return both_established(); }, kSessionTimeout)) << state();
+  EXPECT_TRUE(
+      wait_until([&] { return bird_->received_prefixes() == kPintodPrefixes; }, kRouteTimeout))
+      << state();
+  EXPECT_TRUE(
+      wait_until([&] { return pintod_->learned_prefixes() == kBirdPrefixes; }, kRouteTimeout))
+      << state();
+  const RunResult r = bird_->birdc({"show", "route", "10.82.1.0/26", "all"});
+  EXPECT_NE(r.output.find("4200000001"), std::string::npos) << r.output;
+}
+
 // ------------------------------------------------------------------ malformed input
 
 struct MalformedCase {

@@ -205,6 +205,7 @@ void Speaker::propagate(const rib::RouteDelta& delta) {
     const std::size_t messages = peer.adj_rib_out->sync(delta.changed, rib_, ctx, out);
     peer.session->send_updates(std::move(out), messages);
   }
+  if (route_observer_) route_observer_(delta);
 }
 
 void Speaker::on_established(Session& session) {

@@ -14,6 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -67,6 +68,11 @@ class Speaker : public SessionListener {
   /// Sends Cease / Administrative Shutdown with `reason` to every peer.
   void shutdown(const std::string& reason);
 
+  /// Called with every RouteDelta after the peers got it (the FIB follows the Loc-RIB this way).
+  void set_route_observer(std::function<void(const rib::RouteDelta&)> observer) {
+    route_observer_ = std::move(observer);
+  }
+
   std::vector<PeerStatus> status() const;
   /// One log line per peer and per Loc-RIB route (SIGUSR1).
   void log_state() const;
@@ -103,6 +109,7 @@ class Speaker : public SessionListener {
   std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
   std::map<IpAddress, Peer> peers_;
   std::set<IpPrefix> originated_;
+  std::function<void(const rib::RouteDelta&)> route_observer_;
   rib::PeerId next_peer_id_ = 1;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::shared_ptr<int> lifetime_ = std::make_shared<int>(0);

@@ -61,6 +61,10 @@ int run(const std::string& path) {
 
   asio::io_context io;
   pinto::daemon::Daemon daemon(io, std::move(loaded).value());
+  if (auto fib = daemon.open_fib(); !fib) {
+    fmt::print(stderr, "pintod: {}\n", fib.error().message);
+    return 1;
+  }
   if (auto started = daemon.start(); !started) {
     fmt::print(stderr, "pintod: {}\n", started.error().message);
     return 1;

@@ -2,6 +2,7 @@
 
 #include "common/log.h"
 #include "config/resources/resource.h"
+#include "fib/netlink_fib_writer.h"
 
 namespace pinto::daemon {
 
@@ -78,6 +79,53 @@ Daemon::Daemon(boost::asio::io_context& io, LoadedConfig loaded)
   rib_ = std::make_unique<rib::Rib>(loaded_.model.local.as_number,
                                     loaded_.model.local.router_id.v4_value());
   speaker_ = std::make_unique<bgp::Speaker>(io_, speaker_config(loaded_), *rib_);
+}
+
+Result<void> Daemon::open_fib() {
+  const auto& f = loaded_.settings.fib;
+  if (!f.enabled) {
+    log_info("fib: disabled in the settings; routes stay out of the kernel");
+    return outcome::success();
+  }
+  auto writer = fib::NetlinkFibWriter::open();
+  if (!writer) return failure(Error{"fib: " + writer.error().message});
+  fib_ = std::make_unique<fib::FibManager>(io_, std::move(writer).value(), f.table, f.protocol);
+  fib_->load_existing();
+  speaker_->set_route_observer([this](const rib::RouteDelta& delta) { follow_routes(delta); });
+  // Routes of ours left from a previous run stay while peers re-send theirs (graceful restart);
+  // once the restart window has passed, whatever nobody wants any more goes.
+  fib_sweep_ = std::make_unique<boost::asio::steady_timer>(io_);
+  fib_sweep_->expires_after(loaded_.settings.bgp.graceful_restart.enabled
+                                ? loaded_.settings.bgp.graceful_restart.restart_time
+                                : std::chrono::seconds(5));
+  fib_sweep_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) fib_->sweep_stale();
+  });
+  return outcome::success();
+}
+
+// The Loc-RIB's best paths learned over BGP go into the kernel via their next hop; our own
+// prefixes do not (the node owns them). An IPv4 prefix with an IPv6 next hop (RFC 8950) needs
+// RTA_VIA, which arrives with the FIB issue's tunnel work; it is skipped and logged for now.
+void Daemon::follow_routes(const rib::RouteDelta& delta) {
+  for (const IpPrefix& prefix : delta.changed) {
+    const rib::Path* best = rib_->best(prefix);
+    const bool usable = best != nullptr && best->peer != rib::kLocalPeer &&
+                        !best->next_hop.is_unspecified() &&
+                        best->next_hop.is_v4() == prefix.address().is_v4();
+    if (!usable) {
+      if (best != nullptr && best->peer != rib::kLocalPeer) {
+        log_debug("fib: {} via {} not installed (next hop of another family)", prefix.to_string(),
+                  best->next_hop.to_string());
+      }
+      fib_->remove(prefix);
+      continue;
+    }
+    fib::KernelRoute route;
+    route.prefix = prefix;
+    route.next_hops.push_back(fib::NextHop{best->next_hop, "", false, 1});
+    fib_->set(route);
+  }
 }
 
 Result<void> Daemon::start() {

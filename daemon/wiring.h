@@ -8,6 +8,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "common/result.h"
 #include "config/cluster_model.h"
 #include "config/settings.h"
+#include "fib/fib_manager.h"
 #include "rib/rib.h"
 
 namespace pinto::daemon {
@@ -36,6 +38,8 @@ class Daemon {
  public:
   Daemon(boost::asio::io_context& io, LoadedConfig loaded);
   Result<void> start();
+  /// Opens the kernel writer and reads what our protocol already installed (before start()).
+  Result<void> open_fib();
   /// SIGHUP: re-read everything; on error keep running with what we had.
   void reload(const std::string& settings_path);
   void shutdown(const std::string& reason);
@@ -44,8 +48,12 @@ class Daemon {
  private:
   boost::asio::io_context& io_;
   LoadedConfig loaded_;
+  void follow_routes(const rib::RouteDelta& delta);
+
   std::unique_ptr<rib::Rib> rib_;
   std::unique_ptr<bgp::Speaker> speaker_;
+  std::unique_ptr<fib::FibManager> fib_;
+  std::unique_ptr<boost::asio::steady_timer> fib_sweep_;
 };
 
 }  // namespace pinto::daemon

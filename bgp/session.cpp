@@ -103,10 +103,10 @@ void Session::handle(const Event& event) {
     log_info("peer {}: {} -> {} ({})", label_, to_string(before), to_string(t.next),
              to_string(event.type));
   }
-  for (const Action& a : t.actions) execute(a, event);
+  for (const Action& a : t.actions) execute(a);
 }
 
-void Session::execute(const Action& action, const Event& cause) {
+void Session::execute(const Action& action) {
   std::visit(
       [&](const auto& a) {
         using A = std::decay_t<decltype(a)>;
@@ -166,7 +166,6 @@ void Session::execute(const Action& action, const Event& cause) {
         }
       },
       action);
-  (void)cause;
 }
 
 void Session::start_timer(Timer timer, std::uint32_t seconds) {

@@ -87,7 +87,7 @@ class Session {
   enum class DownCause { None, TcpFailure, NotificationSent, NotificationReceived, Stopped };
 
   void handle(const Event& event);
-  void execute(const Action& action, const Event& cause);
+  void execute(const Action& action);
   void start_timer(Timer timer, std::uint32_t seconds);
   void stop_timer(Timer timer);
   void stop_all_timers();

@@ -225,7 +225,8 @@ void Speaker::on_established(Session& session) {
       if (!n.carries(f) || !n.peer_preserved_forwarding(f))
         sweep(*peer, f, "forwarding not preserved");
     }
-    if (!peer->stale_families.empty()) start_stale_timer(*peer, kStalePathTime, "End-of-RIB");
+    if (!peer->stale_families.empty())
+      start_stale_timer(*peer, kStalePathTime, "no End-of-RIB in time");
   }
 
   // The initial table, then End-of-RIB per family (RFC 4724 §2).
@@ -293,23 +294,24 @@ void Speaker::on_down(Session& session, bool graceful) {
     restart = std::min(restart, *session.config().max_restart_time);
   log_info("peer {}: graceful restart: keeping {} routes stale for up to {} s", session.label(),
            rib_.stale_count(peer->id), restart.count());
-  start_stale_timer(*peer, restart, "restart");
+  start_stale_timer(*peer, restart, "restart time expired");
 }
 
-void Speaker::start_stale_timer(Peer& peer, std::chrono::seconds duration, const char* what) {
+void Speaker::start_stale_timer(Peer& peer, std::chrono::seconds duration,
+                                const char* why_on_expiry) {
   if (!peer.stale_timer) peer.stale_timer = std::make_unique<asio::steady_timer>(io_);
   peer.stale_timer->expires_after(duration);
   const IpAddress address = peer.session->config().address;
   const rib::PeerId id = peer.id;
-  peer.stale_timer->async_wait(
-      [this, address, id, what, alive = std::weak_ptr<int>(lifetime_)](const error_code& ec) {
-        if (ec || alive.expired()) return;
-        auto it = peers_.find(address);
-        if (it == peers_.end() || it->second.id != id) return;
-        for (auto f : std::set<wire::AfiSafi>(it->second.stale_families)) {
-          sweep(it->second, f, what[0] == 'r' ? "restart time expired" : "no End-of-RIB in time");
-        }
-      });
+  peer.stale_timer->async_wait([this, address, id, why_on_expiry,
+                                alive = std::weak_ptr<int>(lifetime_)](const error_code& ec) {
+    if (ec || alive.expired()) return;
+    auto it = peers_.find(address);
+    if (it == peers_.end() || it->second.id != id) return;
+    for (auto f : std::set<wire::AfiSafi>(it->second.stale_families)) {
+      sweep(it->second, f, why_on_expiry);
+    }
+  });
 }
 
 void Speaker::sweep(Peer& peer, wire::AfiSafi family, const char* why) {

@@ -99,7 +99,8 @@ class Speaker : public SessionListener {
   void install_md5(const PeerConfig& peer, bool install);
   void propagate(const rib::RouteDelta& delta);
   void sweep(Peer& peer, wire::AfiSafi family, const char* why);
-  void start_stale_timer(Peer& peer, std::chrono::seconds duration, const char* what);
+  /// Sweeps the peer's stale families when `duration` passes; `why_on_expiry` goes in the log.
+  void start_stale_timer(Peer& peer, std::chrono::seconds duration, const char* why_on_expiry);
   OpenOptions open_options() const;
   rib::ExportPolicy export_policy(const Session& session) const;
 

@@ -139,25 +139,37 @@ void Rib::decide(Entry& entry) const {
   entry.best = best;
 }
 
-RouteDelta Rib::withdraw_all(PeerId peer) {
-  RouteDelta delta;
+std::vector<IpPrefix> Rib::prefixes_of(PeerId peer, std::optional<AfiSafi> family,
+                                       bool stale_only) const {
+  std::vector<IpPrefix> out;
   auto it = by_peer_.find(peer);
-  if (it == by_peer_.end()) return delta;
-  const std::vector<IpPrefix> prefixes(it->second.begin(), it->second.end());
+  if (it == by_peer_.end()) return out;
+  for (const auto& prefix : it->second) {
+    if (family && !in_family(prefix, *family)) continue;
+    if (stale_only) {
+      const auto& paths = table_.at(prefix).paths;
+      if (std::none_of(paths.begin(), paths.end(),
+                       [&](const Path& p) { return p.peer == peer && p.stale; })) {
+        continue;
+      }
+    }
+    out.push_back(prefix);
+  }
+  return out;
+}
+
+RouteDelta Rib::remove_all(PeerId peer, const std::vector<IpPrefix>& prefixes) {
+  RouteDelta delta;
   for (const auto& p : prefixes) remove(peer, p, delta);
   return delta;
 }
 
+RouteDelta Rib::withdraw_all(PeerId peer) {
+  return remove_all(peer, prefixes_of(peer, std::nullopt, false));
+}
+
 RouteDelta Rib::withdraw_all(PeerId peer, AfiSafi family) {
-  RouteDelta delta;
-  auto it = by_peer_.find(peer);
-  if (it == by_peer_.end()) return delta;
-  std::vector<IpPrefix> prefixes;
-  for (const auto& p : it->second) {
-    if (in_family(p, family)) prefixes.push_back(p);
-  }
-  for (const auto& p : prefixes) remove(peer, p, delta);
-  return delta;
+  return remove_all(peer, prefixes_of(peer, family, false));
 }
 
 RouteDelta Rib::mark_stale(PeerId peer, AfiSafi family) {
@@ -178,18 +190,7 @@ RouteDelta Rib::mark_stale(PeerId peer, AfiSafi family) {
 }
 
 RouteDelta Rib::sweep_stale(PeerId peer, AfiSafi family) {
-  RouteDelta delta;
-  auto it = by_peer_.find(peer);
-  if (it == by_peer_.end()) return delta;
-  std::vector<IpPrefix> stale;
-  for (const auto& prefix : it->second) {
-    if (!in_family(prefix, family)) continue;
-    for (const auto& p : table_[prefix].paths) {
-      if (p.peer == peer && p.stale) stale.push_back(prefix);
-    }
-  }
-  for (const auto& p : stale) remove(peer, p, delta);
-  return delta;
+  return remove_all(peer, prefixes_of(peer, family, true));
 }
 
 RouteDelta Rib::originate(const IpPrefix& prefix, AttrRef attributes) {
@@ -216,13 +217,7 @@ std::size_t Rib::path_count(PeerId peer) const {
 }
 
 std::size_t Rib::stale_count(PeerId peer) const {
-  std::size_t n = 0;
-  auto it = by_peer_.find(peer);
-  if (it == by_peer_.end()) return 0;
-  for (const auto& prefix : it->second) {
-    for (const auto& p : table_.at(prefix).paths) n += (p.peer == peer && p.stale) ? 1 : 0;
-  }
-  return n;
+  return prefixes_of(peer, std::nullopt, true).size();
 }
 
 void Rib::for_each_best(const std::function<void(const IpPrefix&, const Path&)>& f) const {

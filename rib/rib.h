@@ -71,6 +71,10 @@ class Rib {
   void upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes,
               const IpAddress& next_hop, RouteDelta& delta);
   void remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta);
+  /// The prefixes `peer` sent, optionally of one family, optionally only the stale ones.
+  std::vector<IpPrefix> prefixes_of(PeerId peer, std::optional<bgp::wire::AfiSafi> family,
+                                    bool stale_only) const;
+  RouteDelta remove_all(PeerId peer, const std::vector<IpPrefix>& prefixes);
   /// Re-runs the decision for one prefix.
   void decide(Entry& entry) const;
   static std::optional<Path> best_of(const Entry& entry);

@@ -179,6 +179,15 @@ Validated<ClusterModel> build_cluster_model(const Settings& settings,
     b.model.listen_port = *global->listen_port;
   }
   b.model.originate = settings.originate;
+  for (const auto* block : all_of<BlockAffinity>(resources)) {
+    if (block->node != b.model.local.name || block->state != "confirmed" || block->deleted)
+      continue;
+    b.model.blocks.push_back(block->cidr);
+    if (std::find(b.model.originate.begin(), b.model.originate.end(), block->cidr) ==
+        b.model.originate.end()) {
+      b.model.originate.push_back(block->cidr);
+    }
+  }
   return std::move(b.model);
 }
 

@@ -57,7 +57,11 @@ struct ClusterModel {
   LocalNode local;
   std::uint16_t listen_port = 179;
   std::vector<PeerIntent> peers;
+  /// Everything this node announces: the settings' `originate:` and its own blocks.
   std::vector<IpPrefix> originate;
+  /// The IPAM blocks this node owns (confirmed BlockAffinity resources naming it): announced,
+  /// and blackholed in the kernel so traffic to unallocated addresses in them dies here.
+  std::vector<IpPrefix> blocks;
 };
 
 Validated<ClusterModel> build_cluster_model(const Settings& settings,

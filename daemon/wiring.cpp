@@ -104,12 +104,17 @@ Result<void> Daemon::open_fib() {
   return outcome::success();
 }
 
-// The Loc-RIB's best paths learned over BGP go into the kernel via their next hop; our own
-// prefixes do not (the node owns them). An IPv4 prefix with an IPv6 next hop (RFC 8950) needs
-// RTA_VIA, which arrives with the FIB issue's tunnel work; it is skipped and logged for now.
+// The Loc-RIB's best paths learned over BGP go into the kernel via their next hop; our own blocks
+// become blackholes (Calico's behaviour: addresses not given to a workload die here); other
+// prefixes we originate stay out of the kernel. An IPv4 prefix with an IPv6 next hop (RFC 8950)
+// needs RTA_VIA, which arrives with the FIB issue's tunnel work; it is skipped and logged for now.
 void Daemon::follow_routes(const rib::RouteDelta& delta) {
   for (const IpPrefix& prefix : delta.changed) {
     const rib::Path* best = rib_->best(prefix);
+    if (best != nullptr && best->peer == rib::kLocalPeer && blocks_.contains(prefix)) {
+      fib_->set(fib::KernelRoute{prefix, fib::RouteType::Blackhole, {}, 0, 0});
+      continue;
+    }
     const bool usable = best != nullptr && best->peer != rib::kLocalPeer &&
                         !best->next_hop.is_unspecified() &&
                         best->next_hop.is_v4() == prefix.address().is_v4();
@@ -134,6 +139,7 @@ Result<void> Daemon::start() {
            local.as_number, local.router_id.to_string(), loaded_.model.peers.size(),
            loaded_.model.originate.size());
   if (auto r = speaker_->listen(); !r) return r;
+  blocks_ = {loaded_.model.blocks.begin(), loaded_.model.blocks.end()};
   speaker_->set_originated(loaded_.model.originate);
   speaker_->set_peers(peer_configs(loaded_));
   return outcome::success();
@@ -158,7 +164,15 @@ void Daemon::reload(const std::string& settings_path) {
   loaded_ = std::move(loaded).value();
   log_info("reloaded: {} peers, {} originated prefixes", loaded_.model.peers.size(),
            loaded_.model.originate.size());
+  const std::set<IpPrefix> old_blocks = std::move(blocks_);
+  blocks_ = {loaded_.model.blocks.begin(), loaded_.model.blocks.end()};
   speaker_->set_originated(loaded_.model.originate);
+  // A block that stays originated but is no longer ours must lose its blackhole.
+  if (fib_) {
+    for (const auto& p : old_blocks) {
+      if (!blocks_.contains(p)) fib_->remove(p);
+    }
+  }
   speaker_->set_peers(peer_configs(loaded_));
 }
 

@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,7 @@ class Daemon {
   std::unique_ptr<bgp::Speaker> speaker_;
   std::unique_ptr<fib::FibManager> fib_;
   std::unique_ptr<boost::asio::steady_timer> fib_sweep_;
+  std::set<IpPrefix> blocks_;  // our own blocks: blackholed in the kernel
 };
 
 }  // namespace pinto::daemon

@@ -16,9 +16,9 @@ constexpr std::string_view kCalicoApi = "projectcalico.org/v3";
 constexpr std::string_view kCalicoCrdApi = "crd.projectcalico.org/v1";  // same specs, as CRDs
 
 // Calico kinds Pinto recognises but whose issue has not landed: accepted and kept aside.
-constexpr std::array<std::string_view, 19> kDeferredKinds = {"IPPool",
+constexpr std::array<std::string_view, 18> kDeferredKinds = {"IPPool",
                                                              "IPReservation",
-                                                             "BlockAffinity",
+
                                                              "NetworkPolicy",
                                                              "GlobalNetworkPolicy",
                                                              "GlobalNetworkSet",
@@ -142,6 +142,8 @@ struct DocumentParser {
       r = read_calico<BgpPeer>(doc, read_bgp_peer_spec);
     } else if (kind == "BGPConfiguration") {
       r = read_calico<BgpConfiguration>(doc, read_bgp_configuration_spec);
+    } else if (kind == "BlockAffinity") {
+      r = read_calico<BlockAffinity>(doc, read_block_affinity_spec);
     } else if (std::find(kDeferredKinds.begin(), kDeferredKinds.end(), kind) !=
                kDeferredKinds.end()) {
       DeferredResource d{kind, {}};
@@ -164,6 +166,7 @@ std::string kind_of(const Resource& r) {
     std::string operator()(const Node&) const { return "Node"; }
     std::string operator()(const BgpPeer&) const { return "BGPPeer"; }
     std::string operator()(const BgpConfiguration&) const { return "BGPConfiguration"; }
+    std::string operator()(const BlockAffinity&) const { return "BlockAffinity"; }
     std::string operator()(const Secret&) const { return "Secret"; }
     std::string operator()(const DeferredResource& d) const { return d.kind; }
   };

@@ -86,6 +86,16 @@ struct Secret {
   std::map<std::string, std::string> data;  // decoded: `data` is base64, `stringData` is plain
 };
 
+/// projectcalico.org/v3 BlockAffinity: an IPAM block (a CIDR) that a node owns. The node
+/// advertises its confirmed blocks and blackholes them in its kernel (Calico's behaviour).
+struct BlockAffinity {
+  ObjectMeta metadata;
+  std::string state;  // confirmed | pending | pendingDeletion
+  std::string node;
+  IpPrefix cidr;
+  bool deleted = false;
+};
+
 /// A Calico kind whose issue has not landed yet (IPPool, NetworkPolicy, ...): recognised, kept
 /// by name, not acted on.
 struct DeferredResource {
@@ -93,7 +103,8 @@ struct DeferredResource {
   ObjectMeta metadata;
 };
 
-using Resource = std::variant<Node, BgpPeer, BgpConfiguration, Secret, DeferredResource>;
+using Resource =
+    std::variant<Node, BgpPeer, BgpConfiguration, BlockAffinity, Secret, DeferredResource>;
 
 std::string kind_of(const Resource& r);
 const ObjectMeta& metadata_of(const Resource& r);
@@ -108,6 +119,7 @@ Validated<std::vector<Resource>> parse_resources(const std::string& yaml,
 void read_node_spec(MapReader& spec, Node& out);
 void read_bgp_peer_spec(MapReader& spec, BgpPeer& out);
 void read_bgp_configuration_spec(MapReader& spec, BgpConfiguration& out);
+void read_block_affinity_spec(MapReader& spec, BlockAffinity& out);
 void read_secret_key_ref(MapReader& holder, const std::string& key,
                          std::optional<SecretKeyRef>& out);
 

@@ -123,6 +123,34 @@ spec: {peerIP: 10.0.0.2, asNumber: 64513, ttlSecurity: 1}
   EXPECT_EQ(m.value().peers[0].ttl_security, 1);
 }
 
+TEST(ClusterModel, ConfirmedBlocksOfThisNodeAreOriginatedAndBlackholed) {
+  auto m = model(R"(
+---
+apiVersion: projectcalico.org/v3
+kind: BlockAffinity
+metadata: {name: node-a-10-244-1-0-26}
+spec: {state: confirmed, node: node-a, cidr: 10.244.1.0/26, deleted: "false"}
+---
+apiVersion: projectcalico.org/v3
+kind: BlockAffinity
+metadata: {name: node-a-10-244-9-0-26}
+spec: {state: pending, node: node-a, cidr: 10.244.9.0/26}
+---
+apiVersion: projectcalico.org/v3
+kind: BlockAffinity
+metadata: {name: node-b-10-244-2-0-26}
+spec: {state: confirmed, node: node-b, cidr: 10.244.2.0/26}
+---
+apiVersion: projectcalico.org/v3
+kind: BlockAffinity
+metadata: {name: node-a-10-244-3-0-26}
+spec: {state: confirmed, node: node-a, cidr: 10.244.3.0/26, deleted: "true"}
+)");
+  ASSERT_TRUE(m) << m.error().to_string();
+  EXPECT_EQ(m.value().blocks, std::vector<IpPrefix>{*IpPrefix::parse("10.244.1.0/26")});
+  EXPECT_EQ(m.value().originate, std::vector<IpPrefix>{*IpPrefix::parse("10.244.1.0/26")});
+}
+
 TEST(ClusterModel, ErrorsNameWhatIsMissing) {
   auto missing_node = model("", "node-x");
   ASSERT_FALSE(missing_node);

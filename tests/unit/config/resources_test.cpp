@@ -177,7 +177,16 @@ INSTANTIATE_TEST_SUITE_P(
                     "spec.nodeToNodeMeshEnabled", "true or false"},
         BadResource{"apiVersion: projectcalico.org/v3\nkind: BGPConfiguration\n"
                     "metadata: {name: default}\nspec: {listenport: 179}\n",
-                    "spec.listenport", "unknown field"}));
+                    "spec.listenport", "unknown field"},
+        BadResource{"apiVersion: projectcalico.org/v3\nkind: BlockAffinity\nmetadata: {name: b}\n"
+                    "spec: {state: owned, node: n, cidr: 10.244.1.0/26}\n",
+                    "spec.state", "confirmed, pending or pendingDeletion"},
+        BadResource{"apiVersion: projectcalico.org/v3\nkind: BlockAffinity\nmetadata: {name: b}\n"
+                    "spec: {state: confirmed, node: n, cidr: 10.244.1.1/26}\n",
+                    "spec.cidr", "CIDR"},
+        BadResource{"apiVersion: projectcalico.org/v3\nkind: BlockAffinity\nmetadata: {name: b}\n"
+                    "spec: {state: confirmed, node: n}\n",
+                    "spec.cidr", "required"}));
 
 TEST(Resources, InvalidYamlIsAClearError) {
   auto r = parse_resources("kind: [", "x.yaml");

@@ -44,7 +44,6 @@ TEST_F(PintodFib, TwoNodesInstallEachOthersBlocksInTheKernel) {
   b.node_name = "node-b";
   b.ipv4 = "10.83.0.2/24";
   b.extra_resources = node_resource("node-a", "10.83.0.1/24");
-  b.originate = {};
   b.originate = {"10.244.2.0/26"};
   PintodNode pintod_a(ns_a, a);
   PintodNode pintod_b(ns_b, b);

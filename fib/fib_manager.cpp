@@ -67,7 +67,7 @@ void FibManager::flush() {
   for (auto& [prefix, want] : dirty_) {
     auto have = kernel_.find(prefix);
     if (want) {
-      if (have != kernel_.end() && reconcile({*want}, {have->second}).empty()) continue;
+      if (have != kernel_.end() && matches(*want, have->second)) continue;
       batch.push_back({FibChange::Op::Replace, *want});
       kernel_[prefix] = *want;
     } else if (have != kernel_.end()) {

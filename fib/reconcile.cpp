@@ -20,15 +20,18 @@ bool same_next_hop(const NextHop& want, const NextHop& have) {
          (want.device.empty() || want.device == have.device);
 }
 
+}  // namespace
+
 bool matches(const KernelRoute& want, const KernelRoute& have) {
   if (want.type != have.type || want.next_hops.size() != have.next_hops.size()) return false;
-  for (std::size_t i = 0; i < want.next_hops.size(); ++i) {
-    if (!same_next_hop(want.next_hops[i], have.next_hops[i])) return false;
+  if (want.next_hops.size() == 1) return same_next_hop(want.next_hops[0], have.next_hops[0]);
+  const KernelRoute w = normalised(want);  // ECMP: compare in a canonical order
+  const KernelRoute h = normalised(have);
+  for (std::size_t i = 0; i < w.next_hops.size(); ++i) {
+    if (!same_next_hop(w.next_hops[i], h.next_hops[i])) return false;
   }
   return true;
 }
-
-}  // namespace
 
 std::vector<FibChange> reconcile(const std::vector<KernelRoute>& desired,
                                  const std::vector<KernelRoute>& kernel) {

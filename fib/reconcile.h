@@ -9,6 +9,10 @@
 
 namespace pinto::fib {
 
+/// True when the kernel's `have` already is `want`: same type and next hops (ECMP in any order);
+/// a wanted next hop that names no device matches the device the kernel chose.
+bool matches(const KernelRoute& want, const KernelRoute& have);
+
 std::vector<FibChange> reconcile(const std::vector<KernelRoute>& desired,
                                  const std::vector<KernelRoute>& kernel);
 

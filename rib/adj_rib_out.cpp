@@ -1,6 +1,8 @@
 #include "rib/adj_rib_out.h"
 
 #include <map>
+#include <memory>
+#include <tuple>
 #include <vector>
 
 namespace pinto::rib {
@@ -84,36 +86,41 @@ std::optional<PathAttributes> export_attributes(const IpPrefix& prefix, const Pa
 
 std::size_t AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
                             const bgp::wire::EncodeContext& ctx, bgp::wire::Bytes& out) {
-  // Buckets of prefixes that share identical attributes, keyed by their encoding (exact and
-  // cheap to compare), so each bucket packs into as few UPDATEs as the size limit allows.
-  std::map<bgp::wire::Bytes, std::pair<PathAttributes, std::vector<Nlri>>> buckets;
+  // What a best path exports as depends on its attributes, next hop, source peer and family only,
+  // and every prefix of one received UPDATE shares one attribute set: export each distinct input
+  // once, and let the prefixes that share it form one bucket, packed into as few UPDATEs as the
+  // size limit allows (BIRD's bgp_bucket).
+  using ExportKey = std::tuple<const PathAttributes*, IpAddress, PeerId, bool>;
+  std::map<ExportKey, std::size_t> bucket_of;  // -> index into buckets
+  std::vector<std::pair<std::shared_ptr<const PathAttributes>, std::vector<Nlri>>> buckets;
   std::vector<Nlri> withdrawn_v4;
   std::vector<Nlri> withdrawn_v6;
   for (const IpPrefix& prefix : changed) {
-    std::optional<PathAttributes> desired;
-    if (const Path* best = rib.best(prefix)) {
-      if (const PeerInfo* source = rib.peer(best->peer)) {
-        desired = export_attributes(prefix, *best, *source, policy_);
+    const bool v4 = prefix.address().is_v4();
+    std::optional<std::size_t> bucket;
+    if (const Path* best = rib.best(prefix); best != nullptr && rib.peer(best->peer) != nullptr) {
+      const ExportKey key{best->attributes.get(), best->next_hop, best->peer, v4};
+      auto memo = bucket_of.find(key);
+      if (memo == bucket_of.end()) {
+        auto exported = export_attributes(prefix, *best, *rib.peer(best->peer), policy_);
+        std::shared_ptr<const PathAttributes> shared;
+        if (exported) shared = std::make_shared<const PathAttributes>(std::move(*exported));
+        buckets.push_back({std::move(shared), {}});
+        memo = bucket_of.emplace(key, buckets.size() - 1).first;
       }
+      if (buckets[memo->second].first) bucket = memo->second;
     }
     auto sent = sent_.find(prefix);
-    if (!desired) {
+    if (!bucket) {
       if (sent == sent_.end()) continue;
       sent_.erase(sent);
-      (prefix.address().is_v4() ? withdrawn_v4 : withdrawn_v6).push_back(Nlri{prefix, 0});
+      (v4 ? withdrawn_v4 : withdrawn_v6).push_back(Nlri{prefix, 0});
       continue;
     }
-    if (sent != sent_.end() && sent->second == *desired) continue;
-    bgp::wire::Bytes key;
-    bgp::wire::encode_path_attributes(*desired, ctx, key);
-    if (desired->mp_reach) {  // the IPv6 next hop is not among the encoded attributes
-      const IpAddress& nh = desired->mp_reach->next_hop;
-      key.insert(key.end(), nh.data(), nh.data() + nh.size());
-    }
-    auto& bucket = buckets[key];
-    if (bucket.second.empty()) bucket.first = *desired;
-    bucket.second.push_back(Nlri{prefix, 0});
-    sent_[prefix] = std::move(*desired);
+    const auto& desired = buckets[*bucket].first;
+    if (sent != sent_.end() && (sent->second == desired || *sent->second == *desired)) continue;
+    buckets[*bucket].second.push_back(Nlri{prefix, 0});
+    sent_[prefix] = desired;
   }
   std::size_t messages = 0;
   if (!withdrawn_v4.empty()) {
@@ -122,8 +129,10 @@ std::size_t AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
   if (!withdrawn_v6.empty()) {
     messages += bgp::wire::encode_withdrawals(AfiSafi::ipv6_unicast(), withdrawn_v6, ctx, out);
   }
-  for (auto& [key, bucket] : buckets) {
-    messages += bgp::wire::encode_announcements(bucket.first, bucket.second, ctx, out);
+  for (const auto& [attributes, prefixes] : buckets) {
+    if (!prefixes.empty()) {
+      messages += bgp::wire::encode_announcements(*attributes, prefixes, ctx, out);
+    }
   }
   return messages;
 }

@@ -7,6 +7,7 @@
 // groups, so peers with the same policy share one encoding.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -60,7 +61,8 @@ class AdjRibOut {
 
  private:
   ExportPolicy policy_;
-  std::unordered_map<IpPrefix, bgp::wire::PathAttributes> sent_;
+  /// What the peer has from us; prefixes sent together share one attribute set.
+  std::unordered_map<IpPrefix, std::shared_ptr<const bgp::wire::PathAttributes>> sent_;
 };
 
 }  // namespace pinto::rib

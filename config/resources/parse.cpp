@@ -36,7 +36,7 @@ constexpr std::array<std::string_view, 18> kDeferredKinds = {"IPPool",
                                                              "CalicoNodeStatus",
                                                              "IPAMConfiguration"};
 
-void read_metadata(MapReader& doc, ObjectMeta& meta, bool namespaced) {
+void read_metadata(MapReader& doc, ObjectMeta& meta) {
   doc.nested("metadata", [&](MapReader& m) {
     if (auto n = m.string("name")) meta.name = *n;
     if (auto ns = m.string("namespace")) meta.namespace_name = *ns;
@@ -48,12 +48,11 @@ void read_metadata(MapReader& doc, ObjectMeta& meta, bool namespaced) {
     if (m.ok() && meta.name.empty()) m.fail("name", "required");
   });
   if (doc.ok() && meta.name.empty()) doc.fail("metadata.name", "required");
-  (void)namespaced;
 }
 
 Resource read_secret(MapReader& doc) {
   Secret s;
-  read_metadata(doc, s.metadata, true);
+  read_metadata(doc, s.metadata);
   if (auto data = doc.string_map("data")) {
     for (const auto& [key, encoded] : *data) {
       auto decoded = base64_decode(encoded);
@@ -74,7 +73,7 @@ Resource read_secret(MapReader& doc) {
 template <class T, class ReadSpec>
 Resource read_calico(MapReader& doc, ReadSpec read_spec) {
   T r;
-  read_metadata(doc, r.metadata, false);
+  read_metadata(doc, r.metadata);
   doc.nested("spec", [&](MapReader& spec) { read_spec(spec, r); });
   doc.accept({"status"});
   return r;
@@ -147,7 +146,7 @@ struct DocumentParser {
     } else if (std::find(kDeferredKinds.begin(), kDeferredKinds.end(), kind) !=
                kDeferredKinds.end()) {
       DeferredResource d{kind, {}};
-      read_metadata(doc, d.metadata, false);
+      read_metadata(doc, d.metadata);
       doc.accept({"spec", "status"});
       r = d;
     } else {

@@ -20,34 +20,15 @@
 #include <vector>
 
 #include "bgp/wire/message.h"
+#include "support/hex.h"
 
 namespace {
 
 using namespace pinto::bgp::wire;
+using pinto::test::from_hex;
+using pinto::test::to_hex;
 
 constexpr int kWaitMs = 5000;
-
-Bytes from_hex(const std::string& text) {
-  Bytes out;
-  std::string digits;
-  for (char c : text) {
-    if (std::isxdigit(static_cast<unsigned char>(c))) digits += c;
-  }
-  for (std::size_t i = 0; i + 1 < digits.size(); i += 2) {
-    out.push_back(static_cast<std::uint8_t>(std::stoi(digits.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
-
-std::string to_hex(ByteView bytes) {
-  std::string out;
-  char buf[3];
-  for (auto b : bytes) {
-    std::snprintf(buf, sizeof buf, "%02x", b);
-    out += buf;
-  }
-  return out;
-}
 
 // Fills `ss` with ADDRESS:port; returns the sockaddr length, 0 if the address does not parse.
 socklen_t endpoint(const std::string& address, int port, sockaddr_storage& ss) {

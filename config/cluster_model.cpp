@@ -166,7 +166,19 @@ struct ModelBuilder {
 }  // namespace
 
 Validated<ClusterModel> build_cluster_model(const Settings& settings,
-                                            const std::vector<Resource>& resources) {
+                                            const std::vector<Resource>& resources,
+                                            MissingLocalNode missing) {
+  const bool node_exists = std::any_of(resources.begin(), resources.end(), [&](const Resource& r) {
+    const auto* n = std::get_if<Node>(&r);
+    return n != nullptr && n->metadata.name == settings.node_name;
+  });
+  if (!node_exists && missing == MissingLocalNode::Wait) {
+    ClusterModel waiting;
+    waiting.has_local_node = false;
+    waiting.local.name = settings.node_name;
+    waiting.listen_port = settings.listen.port;
+    return waiting;
+  }
   ModelBuilder b{settings, resources, {}, {}};
   const BgpConfiguration* global = configuration_named(resources, "default");
   const BgpConfiguration* per_node = configuration_named(resources, "node." + settings.node_name);

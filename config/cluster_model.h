@@ -54,6 +54,9 @@ struct PeerIntent {
 };
 
 struct ClusterModel {
+  /// False while the Node named by the settings' nodeName does not exist yet (a pintod fed only
+  /// through the API starts empty): no identity, so no peers and no routes.
+  bool has_local_node = true;
   LocalNode local;
   std::uint16_t listen_port = 179;
   std::vector<PeerIntent> peers;
@@ -64,7 +67,12 @@ struct ClusterModel {
   std::vector<IpPrefix> blocks;
 };
 
+/// Whether a missing local Node is an error (a static configuration must name it) or a state to
+/// wait in (the API will bring it).
+enum class MissingLocalNode : std::uint8_t { Error, Wait };
+
 Validated<ClusterModel> build_cluster_model(const Settings& settings,
-                                            const std::vector<Resource>& resources);
+                                            const std::vector<Resource>& resources,
+                                            MissingLocalNode missing = MissingLocalNode::Error);
 
 }  // namespace pinto::config

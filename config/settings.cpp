@@ -77,8 +77,21 @@ Validated<Settings> parse_settings(const std::string& yaml, const std::string& b
   });
   r.nested("api", [&](MapReader& a) {
     if (auto sock = a.string("socket")) s.api.socket = resolve(base_dir, *sock);
+    s.api.tcp = a.string("tcp");
+    a.nested("tls", [&](MapReader& t) {
+      ApiTlsSettings tls;
+      if (auto c = t.string("certFile")) tls.cert_file = resolve(base_dir, *c);
+      if (auto k = t.string("keyFile")) tls.key_file = resolve(base_dir, *k);
+      if (auto ca = t.string("clientCAFile")) tls.client_ca_file = resolve(base_dir, *ca);
+      if (t.ok() && (tls.cert_file.empty() || tls.key_file.empty()))
+        t.fail("certFile", "certFile and keyFile are both required");
+      s.api.tls = tls;
+    });
+    if (a.ok() && s.api.tcp && !s.api.tls)
+      a.fail("tcp", "needs tls: the API is not served over plain TCP");
   });
-  if (auto st = r.string("store")) s.store = resolve(base_dir, *st);
+  // An empty store keeps resources in memory only (tests, throw-away nodes).
+  if (auto st = r.string("store")) s.store = st->empty() ? "" : resolve(base_dir, *st);
   r.nested("fib", [&](MapReader& f) {
     if (auto e = f.boolean("enabled")) s.fib.enabled = *e;
     if (auto t = f.unsigned_integer("table", 0xffffffffu))

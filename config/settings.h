@@ -3,9 +3,8 @@
 //   nodeName: node-a          # which Node resource is "me"
 //   routerId: 10.0.0.1        # defaults to the node's IPv4 address
 //   listen: {address: 0.0.0.0, port: 179}
-//   api: {socket: /run/pinto/pintod.sock}
-//   store: /var/lib/pinto/state.db
-//   fib: {enabled: true, table: 254, protocol: 196}
+//   api: {socket: /run/pinto/pintod.sock, tcp: 127.0.0.1:50051, tls: {certFile, keyFile,
+//   clientCAFile}} store: /var/lib/pinto/state.db fib: {enabled: true, table: 254, protocol: 196}
 //   resources: [/etc/pinto/resources.yaml]
 //   originate: [10.244.1.0/26]              # static prefixes, like BIRD's static protocol
 //   logLevel: info
@@ -32,8 +31,16 @@ struct ListenSettings {
   bool port_set = false;  // written in the file: wins over BGPConfiguration's listenPort
 };
 
+struct ApiTlsSettings {
+  std::string cert_file;
+  std::string key_file;
+  std::string client_ca_file;  // set: clients need a certificate signed by it
+};
+
 struct ApiSettings {
   std::string socket = "/run/pinto/pintod.sock";
+  std::optional<std::string> tcp;  // "host:port"; only with tls
+  std::optional<ApiTlsSettings> tls;
 };
 
 struct FibSettings {

@@ -12,8 +12,12 @@ namespace pinto::config {
 struct ValidationError {
   std::string field;    // dotted path; empty when the document as a whole is wrong
   std::string message;  // what is wrong, in words
+  std::string where;    // which file and document, when known: "peers.yaml: document 2 (BGPPeer x)"
 
-  std::string to_string() const { return field.empty() ? message : field + ": " + message; }
+  std::string to_string() const {
+    const std::string what = field.empty() ? message : field + ": " + message;
+    return where.empty() ? what : where + ": " + what;
+  }
 };
 
 template <class T>

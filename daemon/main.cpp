@@ -15,8 +15,11 @@
 #include <string>
 #include <string_view>
 
+#include "api/server.h"
 #include "common/log.h"
 #include "common/version.h"
+#include "daemon/api_services.h"
+#include "daemon/routing_thread.h"
 #include "daemon/wiring.h"
 
 namespace {
@@ -29,6 +32,17 @@ void print_usage() {
       "  --config FILE  run with these settings (YAML)\n"
       "  --check FILE   validate the settings and resources, list the peers, and exit\n"
       "  --version      print the version and exit\n");
+}
+
+pinto::api::ServerOptions api_server_options(const pinto::config::Settings& settings) {
+  pinto::api::ServerOptions o;
+  o.unix_socket = settings.api.socket;
+  o.tcp_address = settings.api.tcp;
+  if (settings.api.tls) {
+    o.tls = pinto::api::TlsFiles{settings.api.tls->cert_file, settings.api.tls->key_file,
+                                 settings.api.tls->client_ca_file};
+  }
+  return o;
 }
 
 int check(const std::string& path) {
@@ -50,17 +64,23 @@ int check(const std::string& path) {
 }
 
 int run(const std::string& path) {
-  auto loaded = pinto::daemon::load_config(path);
-  if (!loaded) {
-    fmt::print(stderr, "pintod: {}\n", loaded.error().message);
+  auto settings = pinto::config::load_settings(path);
+  if (!settings) {
+    fmt::print(stderr, "pintod: {}: {}\n", path, settings.error().to_string());
     return 1;
   }
-  pinto::set_log_level(loaded.value().settings.log_level);
+  pinto::set_log_level(settings.value().log_level);
   pinto::log_info("pintod {} ({}) starting", pinto::kVersion, pinto::kGitRevision);
   std::signal(SIGPIPE, SIG_IGN);
+  auto store = pinto::daemon::open_store(settings.value());
+  if (!store) {
+    fmt::print(stderr, "pintod: {}\n", store.error().message);
+    return 1;
+  }
+  const pinto::api::ServerOptions api_options = api_server_options(settings.value());
 
   asio::io_context io;
-  pinto::daemon::Daemon daemon(io, std::move(loaded).value());
+  pinto::daemon::Daemon daemon(io, std::move(settings).value(), path, std::move(store).value());
   if (auto fib = daemon.open_fib(); !fib) {
     fmt::print(stderr, "pintod: {}\n", fib.error().message);
     return 1;
@@ -69,6 +89,19 @@ int run(const std::string& path) {
     fmt::print(stderr, "pintod: {}\n", started.error().message);
     return 1;
   }
+
+  pinto::daemon::RoutingThread routing(io);
+  daemon.set_commit_listener([&](std::int64_t revision) { routing.notify(revision); });
+  pinto::daemon::ResourcesService resources(routing, daemon);
+  pinto::daemon::RoutingService routes(routing, daemon);
+  pinto::daemon::InfoService info;
+  auto server = pinto::api::start_server(api_options, {&resources, &routes, &info});
+  if (!server) {
+    fmt::print(stderr, "pintod: {}\n", server.error().message);
+    return 1;
+  }
+  pinto::log_info("api: listening on unix:{}{}", api_options.unix_socket,
+                  api_options.tcp_address ? " and " + *api_options.tcp_address : "");
 
   asio::signal_set stop_signals(io, SIGTERM, SIGINT);
   asio::steady_timer drain(io);
@@ -87,7 +120,7 @@ int run(const std::string& path) {
       if (ec) return;
       if (signal == SIGHUP) {
         pinto::log_info("received SIGHUP: reloading {}", path);
-        daemon.reload(path);
+        daemon.reload();
       } else {
         daemon.log_state();
       }
@@ -97,6 +130,9 @@ int run(const std::string& path) {
   wait_control();
 
   io.run();
+  // Requests still waiting for the routing thread get "unavailable"; streams end.
+  routing.stop();
+  server.value()->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   pinto::log_info("pintod stopped");
   return 0;
 }

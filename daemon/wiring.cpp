@@ -1,5 +1,7 @@
 #include "daemon/wiring.h"
 
+#include <algorithm>
+
 #include "common/log.h"
 #include "config/resources/resource.h"
 #include "fib/netlink_fib_writer.h"
@@ -74,15 +76,31 @@ bgp::SpeakerConfig speaker_config(const LoadedConfig& loaded) {
   return c;
 }
 
-Daemon::Daemon(boost::asio::io_context& io, LoadedConfig loaded)
-    : io_(io), loaded_(std::move(loaded)) {
-  rib_ = std::make_unique<rib::Rib>(loaded_.model.local.as_number,
-                                    loaded_.model.local.router_id.v4_value());
-  speaker_ = std::make_unique<bgp::Speaker>(io_, speaker_config(loaded_), *rib_);
+Result<std::unique_ptr<config::Store>> open_store(const config::Settings& settings) {
+  if (settings.store.empty()) {
+    log_warning("store: none configured; resources applied through the API last until exit");
+    return config::make_memory_store();
+  }
+  auto store = config::open_sqlite_store(settings.store);
+  if (!store) return failure(Error{"store " + settings.store + ": " + store.error().to_string()});
+  return std::move(store).value();
 }
 
+Daemon::Daemon(boost::asio::io_context& io, config::Settings settings, std::string settings_path,
+               std::unique_ptr<config::Store> store)
+    : io_(io),
+      settings_(std::move(settings)),
+      settings_path_(std::move(settings_path)),
+      store_(std::move(store)),
+      catalog_(std::make_unique<config::ResourceCatalog>(*store_)) {
+  model_.has_local_node = false;
+  model_.local.name = settings_.node_name;
+}
+
+Daemon::~Daemon() = default;
+
 Result<void> Daemon::open_fib() {
-  const auto& f = loaded_.settings.fib;
+  const auto& f = settings_.fib;
   if (!f.enabled) {
     log_info("fib: disabled in the settings; routes stay out of the kernel");
     return outcome::success();
@@ -91,12 +109,11 @@ Result<void> Daemon::open_fib() {
   if (!writer) return failure(Error{"fib: " + writer.error().message});
   fib_ = std::make_unique<fib::FibManager>(io_, std::move(writer).value(), f.table, f.protocol);
   fib_->load_existing();
-  speaker_->set_route_observer([this](const rib::RouteDelta& delta) { follow_routes(delta); });
   // Routes of ours left from a previous run stay while peers re-send theirs (graceful restart);
   // once the restart window has passed, whatever nobody wants any more goes.
   fib_sweep_ = std::make_unique<boost::asio::steady_timer>(io_);
-  fib_sweep_->expires_after(loaded_.settings.bgp.graceful_restart.enabled
-                                ? loaded_.settings.bgp.graceful_restart.restart_time
+  fib_sweep_->expires_after(settings_.bgp.graceful_restart.enabled
+                                ? settings_.bgp.graceful_restart.restart_time
                                 : std::chrono::seconds(5));
   fib_sweep_->async_wait([this](const boost::system::error_code& ec) {
     if (!ec) fib_->sweep_stale();
@@ -109,6 +126,8 @@ Result<void> Daemon::open_fib() {
 // prefixes we originate stay out of the kernel. An IPv4 prefix with an IPv6 next hop (RFC 8950)
 // needs RTA_VIA, which arrives with the FIB issue's tunnel work; it is skipped and logged for now.
 void Daemon::follow_routes(const rib::RouteDelta& delta) {
+  if (route_listener_) route_listener_(delta);
+  if (!fib_) return;
   for (const IpPrefix& prefix : delta.changed) {
     const rib::Path* best = rib_->best(prefix);
     if (best != nullptr && best->peer == rib::kLocalPeer && blocks_.contains(prefix)) {
@@ -133,51 +152,234 @@ void Daemon::follow_routes(const rib::RouteDelta& delta) {
   }
 }
 
-Result<void> Daemon::start() {
-  const auto& local = loaded_.model.local;
-  log_info("node {}: AS {}, router id {}, {} peers, {} originated prefixes", local.name,
-           local.as_number, local.router_id.to_string(), loaded_.model.peers.size(),
-           loaded_.model.originate.size());
-  if (auto r = speaker_->listen(); !r) return r;
-  blocks_ = {loaded_.model.blocks.begin(), loaded_.model.blocks.end()};
-  speaker_->set_originated(loaded_.model.originate);
-  speaker_->set_peers(peer_configs(loaded_));
+Result<config::ClusterModel, config::CatalogError> Daemon::model_for(
+    const std::vector<config::Resource>& resources) const {
+  auto model = config::build_cluster_model(settings_, resources, config::MissingLocalNode::Wait);
+  if (!model) {
+    return failure(
+        config::CatalogError{config::CatalogError::Code::Invalid, model.error().to_string()});
+  }
+  return std::move(model).value();
+}
+
+Result<ChangeOutcome, config::CatalogError> Daemon::carry_out(config::PendingChange pending,
+                                                              bool dry_run) {
+  auto model = model_for(pending.resulting);
+  if (!model) return failure(model.error());
+  ChangeOutcome outcome;
+  outcome.plan = config::diff_models(model_, model.value());
+  outcome.changes = pending.changes;
+  if (dry_run) {
+    outcome.revision = catalog_->revision();
+    return outcome;
+  }
+  auto revision = catalog_->commit(std::move(pending));
+  if (!revision) return failure(revision.error());
+  outcome.revision = revision.value();
+  for (auto& c : outcome.changes) {
+    if (c.action != config::ChangeAction::Unchanged) c.revision = revision.value();
+  }
+  for (const auto& step : outcome.plan)
+    log_info("plan: {} {} ({})", step.action, step.subject, step.reason);
+  if (auto applied = apply_model(std::move(model).value()); !applied) {
+    // Stored and valid, but this node cannot carry it out now (the BGP port is taken, ...):
+    // the change stays, the error is logged and shown by `node status`.
+    log_error("revision {}: {}", revision.value(), applied.error().message);
+  }
+  if (commit_listener_) commit_listener_(revision.value());
+  return outcome;
+}
+
+Result<ChangeOutcome, config::CatalogError> Daemon::apply(const std::string& manifest,
+                                                          const std::string& source, bool dry_run) {
+  auto documents = config::parse_resource_documents(manifest, source);
+  if (!documents) {
+    return failure(
+        config::CatalogError{config::CatalogError::Code::Invalid, documents.error().to_string()});
+  }
+  auto pending = catalog_->prepare_apply(std::move(documents).value());
+  if (!pending) return failure(pending.error());
+  return carry_out(std::move(pending).value(), dry_run);
+}
+
+Result<ChangeOutcome, config::CatalogError> Daemon::remove(const config::ResourceId& id,
+                                                           std::int64_t expected_revision,
+                                                           bool dry_run) {
+  auto pending = catalog_->prepare_delete(id, expected_revision);
+  if (!pending) return failure(pending.error());
+  return carry_out(std::move(pending).value(), dry_run);
+}
+
+// The settings' resource files are applied like a `pintoctl apply` at every start and reload.
+// Resources that an earlier version of those files held and that they no longer hold are
+// deleted (a file is the whole truth for what it declares); the list lives in the store.
+Result<void> Daemon::sync_resource_files() {
+  constexpr std::string_view kFilesKey = "/pinto/meta/resource-files";
+  std::vector<config::ParsedResource> documents;
+  for (const auto& path : settings_.resources) {
+    auto text = config::read_text_file(path);
+    if (!text) return failure(Error{text.error().message});
+    auto parsed = config::parse_resource_documents(text.value(), path);
+    if (!parsed) return failure(Error{parsed.error().to_string()});
+    for (auto& d : parsed.value()) documents.push_back(std::move(d));
+  }
+  std::set<std::string> declared;
+  for (const auto& d : documents) declared.insert(config::id_of(d.resource).key());
+  std::vector<config::ResourceId> dropped;
+  auto previous = store_->get(kFilesKey);
+  if (!previous) return failure(Error{previous.error().to_string()});
+  const std::string previous_list = previous.value() ? previous.value()->value : "";
+  std::set<std::string> previously_declared;
+  for (std::size_t at = 0, end; at < previous_list.size(); at = end + 1) {
+    end = previous_list.find('\n', at);
+    if (end == std::string::npos) end = previous_list.size();
+    previously_declared.insert(previous_list.substr(at, end - at));
+  }
+  for (const auto* entry : catalog_->list("", "")) {
+    const std::string key = entry->id.key();
+    if (!declared.contains(key) && previously_declared.contains(key)) dropped.push_back(entry->id);
+  }
+  auto pending = catalog_->prepare_apply(std::move(documents), dropped);
+  if (!pending) return failure(Error{pending.error().message});
+  std::string list;
+  for (const auto& key : declared) list += key + "\n";
+  if (list != previous_list) {
+    config::Mutation m;
+    m.key = std::string(kFilesKey);
+    m.value = list;
+    pending.value().mutations.push_back(std::move(m));
+  }
+  auto outcome = carry_out(std::move(pending).value(), false);
+  if (!outcome) return failure(Error{outcome.error().message});
+  std::size_t changed = 0;
+  for (const auto& c : outcome.value().changes)
+    changed += c.action != config::ChangeAction::Unchanged ? 1 : 0;
+  log_info("resource files: {} resources, {} changed, store revision {}", declared.size(), changed,
+           outcome.value().revision);
   return outcome::success();
 }
 
-void Daemon::reload(const std::string& settings_path) {
-  auto loaded = load_config(settings_path);
-  if (!loaded) {
-    log_error("reload refused, keeping the running configuration: {}", loaded.error().message);
-    return;
+Result<void> Daemon::start() {
+  if (auto loaded = catalog_->load(); !loaded) return failure(Error{loaded.error().message});
+  log_info("store: {} resources at revision {}", catalog_->list("", "").size(),
+           catalog_->revision());
+  if (!settings_.resources.empty()) {
+    if (auto synced = sync_resource_files(); !synced) return synced;
   }
-  const auto& now = loaded.value();
-  const bool identity_changed = now.model.local.as_number != loaded_.model.local.as_number ||
-                                now.model.local.router_id != loaded_.model.local.router_id ||
-                                now.model.listen_port != loaded_.model.listen_port ||
-                                now.settings.listen.address != loaded_.settings.listen.address;
-  if (identity_changed) {
-    log_error("reload refused: the AS number, router id or listen address changed; restart pintod");
-    return;
+  // Nothing may have changed (a restart with the same files): run what the store holds.
+  if (!speaker_) {
+    auto model = model_for(catalog_->resources());
+    if (!model) return failure(Error{model.error().message});
+    return apply_model(std::move(model).value());
   }
-  set_log_level(now.settings.log_level);
-  loaded_ = std::move(loaded).value();
-  log_info("reloaded: {} peers, {} originated prefixes", loaded_.model.peers.size(),
-           loaded_.model.originate.size());
+  return outcome::success();
+}
+
+Result<void> Daemon::start_speaker() {
+  LoadedConfig loaded{settings_, model_};
+  rib_ = std::make_unique<rib::Rib>(model_.local.as_number, model_.local.router_id.v4_value());
+  speaker_ = std::make_unique<bgp::Speaker>(io_, speaker_config(loaded), *rib_);
+  speaker_->set_route_observer([this](const rib::RouteDelta& delta) { follow_routes(delta); });
+  const auto& local = model_.local;
+  log_info("node {}: AS {}, router id {}, listening on port {}", local.name, local.as_number,
+           local.router_id.to_string(), model_.listen_port);
+  return speaker_->listen();
+}
+
+// Sessions end with a Cease; the routes learned through them leave the kernel with them.
+void Daemon::stop_speaker(const std::string& reason) {
+  if (!speaker_) return;
+  speaker_->shutdown(reason);
+  if (fib_) rib_->for_each_best([&](const IpPrefix& p, const rib::Path&) { fib_->remove(p); });
+  speaker_.reset();
+  rib_.reset();
+}
+
+std::vector<IpPrefix> Daemon::originated() const {
+  std::vector<IpPrefix> out = model_.originate;
+  for (const auto& p : injected_) {
+    if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+  }
+  return out;
+}
+
+Result<void> Daemon::apply_model(config::ClusterModel model) {
+  const bool restart = config::identity_changed(model_, model) || !speaker_;
+  if (restart) stop_speaker("configuration changed");
+  set_log_level(settings_.log_level);
+  model_ = std::move(model);
+  if (!model_.has_local_node) {
+    log_warning("node {}: no Node resource yet; BGP waits for one", model_.local.name);
+    return outcome::success();
+  }
+  if (restart) {
+    if (auto started = start_speaker(); !started) {
+      stop_speaker("cannot listen");
+      return started;
+    }
+  }
   const std::set<IpPrefix> old_blocks = std::move(blocks_);
-  blocks_ = {loaded_.model.blocks.begin(), loaded_.model.blocks.end()};
-  speaker_->set_originated(loaded_.model.originate);
+  blocks_ = {model_.blocks.begin(), model_.blocks.end()};
+  speaker_->set_originated(originated());
   // A block that stays originated but is no longer ours must lose its blackhole.
   if (fib_) {
     for (const auto& p : old_blocks) {
       if (!blocks_.contains(p)) fib_->remove(p);
     }
   }
-  speaker_->set_peers(peer_configs(loaded_));
+  speaker_->set_peers(peer_configs(LoadedConfig{settings_, model_}));
+  log_info("node {}: {} peers, {} originated prefixes", model_.local.name, model_.peers.size(),
+           model_.originate.size());
+  return outcome::success();
+}
+
+void Daemon::reload() {
+  auto settings = config::load_settings(settings_path_);
+  if (!settings) {
+    log_error("reload refused, keeping the running configuration: {}: {}", settings_path_,
+              settings.error().to_string());
+    return;
+  }
+  const config::Settings previous = settings_;
+  settings_ = std::move(settings).value();
+  if (auto synced = sync_resource_files(); !synced) {
+    log_error("reload refused, keeping the running configuration: {}", synced.error().message);
+    settings_ = previous;
+    return;
+  }
+  // The settings alone may have changed (log level, originate, timers): rebuild from the store.
+  auto model = model_for(catalog_->resources());
+  if (!model) {
+    log_error("reload refused, keeping the running configuration: {}", model.error().message);
+    settings_ = previous;
+    return;
+  }
+  if (auto applied = apply_model(std::move(model).value()); !applied)
+    log_error("reload: {}", applied.error().message);
+}
+
+void Daemon::add_path(const IpPrefix& prefix) {
+  injected_.insert(prefix);
+  if (speaker_) speaker_->set_originated(originated());
+}
+
+bool Daemon::delete_path(const IpPrefix& prefix) {
+  if (injected_.erase(prefix) == 0) return false;
+  if (speaker_) speaker_->set_originated(originated());
+  return true;
 }
 
 void Daemon::shutdown(const std::string& reason) {
-  speaker_->shutdown(reason);
+  if (speaker_) speaker_->shutdown(reason);
+}
+
+void Daemon::log_state() const {
+  if (speaker_) {
+    speaker_->log_state();
+  } else {
+    log_info("status begin: waiting for Node {}", model_.local.name);
+    log_info("status end");
+  }
 }
 
 }  // namespace pinto::daemon

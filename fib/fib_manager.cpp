@@ -70,7 +70,9 @@ void FibManager::flush() {
       if (have != kernel_.end() && matches(*want, have->second)) continue;
       batch.push_back({FibChange::Op::Replace, *want});
       kernel_[prefix] = *want;
+      errors_.erase(prefix);
     } else if (have != kernel_.end()) {
+      errors_.erase(prefix);
       batch.push_back({FibChange::Op::Delete, have->second});
       kernel_.erase(have);
     }
@@ -84,10 +86,13 @@ void FibManager::flush() {
       log_warning("fib: {} failed: {}", to_string(batch[e.index].route), e.message);
     if (!errors.empty()) {
       // Forget what did not make it, so the next set() for the prefix tries again.
-      std::vector<IpPrefix> failed;
-      for (const auto& e : errors) failed.push_back(batch[e.index].route.prefix);
+      std::vector<std::pair<IpPrefix, std::string>> failed;
+      for (const auto& e : errors) failed.emplace_back(batch[e.index].route.prefix, e.message);
       asio::post(routing_, [this, failed = std::move(failed)] {
-        for (const auto& p : failed) kernel_.erase(p);
+        for (const auto& [prefix, message] : failed) {
+          kernel_.erase(prefix);
+          errors_[prefix] = message;
+        }
       });
     }
   });

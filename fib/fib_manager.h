@@ -43,6 +43,10 @@ class FibManager {
   std::uint8_t protocol() const { return protocol_; }
   std::size_t installed() const { return kernel_.size(); }
   std::uint64_t changes_written() const { return changes_written_; }
+  /// What we believe the kernel holds (routing thread), for listings.
+  const std::map<IpPrefix, KernelRoute>& routes() const { return kernel_; }
+  /// The kernel's answer when a route of ours was refused, until it is written successfully.
+  const std::map<IpPrefix, std::string>& errors() const { return errors_; }
 
  private:
   void schedule_flush();
@@ -57,6 +61,7 @@ class FibManager {
   std::map<IpPrefix, std::optional<KernelRoute>> dirty_;  // nullopt: delete
   std::map<IpPrefix, KernelRoute> kernel_;                // what we believe the kernel holds
   std::set<IpPrefix> wanted_;                             // set() since start, not removed
+  std::map<IpPrefix, std::string> errors_;                // refused by the kernel
   bool flush_scheduled_ = false;
   std::uint64_t changes_written_ = 0;
   std::thread thread_;  // last: started once everything above exists

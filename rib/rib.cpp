@@ -226,4 +226,13 @@ void Rib::for_each_best(const std::function<void(const IpPrefix&, const Path&)>&
   }
 }
 
+void Rib::for_each_path(
+    const std::function<void(const IpPrefix&, const Path&, bool best)>& f) const {
+  for (const auto& [prefix, entry] : table_) {
+    for (std::size_t i = 0; i < entry.paths.size(); ++i) {
+      f(prefix, entry.paths[i], static_cast<int>(i) == entry.best);
+    }
+  }
+}
+
 }  // namespace pinto::rib

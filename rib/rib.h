@@ -60,6 +60,8 @@ class Rib {
   std::size_t stale_count(PeerId peer) const;
   std::size_t prefix_count() const { return table_.size(); }
   void for_each_best(const std::function<void(const IpPrefix&, const Path&)>& f) const;
+  /// Every path of every prefix, with whether it is the best (listings, `explain`).
+  void for_each_path(const std::function<void(const IpPrefix&, const Path&, bool best)>& f) const;
 
  private:
   struct Entry {

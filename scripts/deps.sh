@@ -9,7 +9,7 @@ packages=(
   # libraries
   libboost-dev libboost-system-dev libfmt-dev libnl-3-dev libnl-route-3-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
-  libyaml-cpp-dev libsqlite3-dev libbpf-dev bpftool
+  libyaml-cpp-dev libsqlite3-dev libbpf-dev bpftool nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # network tooling and real peers for integration tests and benchmarks
   iproute2 iptables ipset tcpdump bird2 frr gobgpd

@@ -97,13 +97,13 @@ std::string describe(std::size_t index, const std::string& kind, const std::stri
 struct DocumentParser {
   const std::string& source;
   std::vector<Resource> out;
+  std::vector<std::string> texts;  // each resource's own document, re-emitted
   std::optional<ValidationError> error;
 
   void fail(std::size_t index, const std::string& kind, const std::string& name,
             const ValidationError& e) {
     if (error) return;
-    error =
-        ValidationError{e.field, source + ": " + describe(index, kind, name) + ": " + e.message};
+    error = ValidationError{e.field, e.message, source + ": " + describe(index, kind, name)};
   }
 
   void parse(const YAML::Node& node, std::size_t index) {
@@ -155,6 +155,7 @@ struct DocumentParser {
     doc.finish();
     if (!doc.ok()) return fail(index, kind, name, *doc.error());
     out.push_back(std::move(*r));
+    texts.push_back(YAML::Dump(node));
   }
 };
 
@@ -176,20 +177,35 @@ const ObjectMeta& metadata_of(const Resource& r) {
   return std::visit([](const auto& x) -> const ObjectMeta& { return x.metadata; }, r);
 }
 
-Validated<std::vector<Resource>> parse_resources(const std::string& yaml,
-                                                 const std::string& source) {
+Validated<std::vector<ParsedResource>> parse_resource_documents(const std::string& yaml,
+                                                                const std::string& source) {
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(yaml);
   } catch (const YAML::Exception& e) {
     return failure(ValidationError{"", source + ": not valid YAML: " + e.what()});
   }
-  DocumentParser parser{source, {}, {}};
+  DocumentParser parser{source, {}, {}, {}};
   for (std::size_t i = 0; i < documents.size() && !parser.error; ++i) {
     parser.parse(documents[i], i + 1);
   }
   if (parser.error) return failure(*parser.error);
-  return std::move(parser.out);
+  std::vector<ParsedResource> out;
+  out.reserve(parser.out.size());
+  for (std::size_t i = 0; i < parser.out.size(); ++i) {
+    out.push_back(ParsedResource{std::move(parser.out[i]), std::move(parser.texts[i])});
+  }
+  return out;
+}
+
+Validated<std::vector<Resource>> parse_resources(const std::string& yaml,
+                                                 const std::string& source) {
+  auto parsed = parse_resource_documents(yaml, source);
+  if (!parsed) return failure(parsed.error());
+  std::vector<Resource> out;
+  out.reserve(parsed.value().size());
+  for (auto& p : parsed.value()) out.push_back(std::move(p.resource));
+  return out;
 }
 
 }  // namespace pinto::config

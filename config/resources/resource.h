@@ -115,6 +115,15 @@ const ObjectMeta& metadata_of(const Resource& r);
 Validated<std::vector<Resource>> parse_resources(const std::string& yaml,
                                                  const std::string& source = "input");
 
+/// A resource with its own document as YAML text (a List's items become one document each): what
+/// the store keeps and `pintoctl get` shows back.
+struct ParsedResource {
+  Resource resource;
+  std::string yaml;
+};
+Validated<std::vector<ParsedResource>> parse_resource_documents(const std::string& yaml,
+                                                                const std::string& source = "input");
+
 // Readers for each kind (one file each). They read `spec` (and for Secret the top level).
 void read_node_spec(MapReader& spec, Node& out);
 void read_bgp_peer_spec(MapReader& spec, BgpPeer& out);

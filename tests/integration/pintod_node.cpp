@@ -12,6 +12,10 @@ std::filesystem::path pintod_path() {
   return PINTO_PINTOD_PATH;
 }
 
+std::filesystem::path pintoctl_path() {
+  return PINTO_PINTOCTL_PATH;
+}
+
 PintodNode::PintodNode(const Netns& netns, PintodConfig config)
     : netns_(netns), config_(std::move(config)), dir_("pit-pintod") {}
 
@@ -22,7 +26,9 @@ PintodNode::~PintodNode() {
 void PintodNode::write_files() const {
   std::ofstream settings(dir_ / "settings.yaml");
   settings << "nodeName: " << config_.node_name << "\n"
-           << "resources: [resources.yaml]\n"
+           << (config_.api_only ? "" : "resources: [resources.yaml]\n")
+           << "api: {socket: " << (dir_ / "pintod.sock").string() << "}\n"
+           << "store: state.db\n"
            << "logLevel: debug\n"
            << "bgp: {holdTime: " << config_.hold_time_seconds << "s, connectRetryTime: 2s, "
            << "gracefulRestart: {enabled: " << (config_.graceful_restart ? "true" : "false")
@@ -59,10 +65,16 @@ void PintodNode::write_files() const {
 
 void PintodNode::start() {
   write_files();
+  // The log is appended across restarts: only what this run writes counts.
+  const std::size_t log_start = log().size();
+  auto logged_since_start = [&](const std::string& text) {
+    return log().find(text, log_start) != std::string::npos;
+  };
   process_.emplace(
       netns_.exec_argv({pintod_path().string(), "--config", (dir_ / "settings.yaml").string()}),
       dir_ / "pintod.log");
-  if (!wait_until([&] { return log_contains("listening for BGP") || !process_->running(); }, 5s) ||
+  const char* ready = config_.api_only ? "api: listening" : "listening for BGP";
+  if (!wait_until([&] { return logged_since_start(ready) || !process_->running(); }, 5s) ||
       !process_->running()) {
     throw HarnessError("pintod did not start:\n" + log());
   }
@@ -70,6 +82,26 @@ void PintodNode::start() {
 
 void PintodNode::stop() {
   if (process_) process_->stop();
+}
+
+RunResult PintodNode::pintoctl(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv{pintoctl_path().string(), "--socket", api_socket().string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv, 10s);
+}
+
+RunResult PintodNode::apply(const std::string& yaml, const std::vector<std::string>& extra) {
+  const auto path = dir_ / ("apply-" + std::to_string(++applied_files_) + ".yaml");
+  std::ofstream(path) << yaml;
+  std::vector<std::string> args{"apply", "-f", path.string()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return pintoctl(args);
+}
+
+void PintodNode::kill() {
+  if (!process_ || !process_->running()) return;
+  process_->signal(SIGKILL);
+  wait_until([&] { return !process_->running(); }, 5s, 20ms);
 }
 
 void PintodNode::reload() {

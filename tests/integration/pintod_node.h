@@ -42,6 +42,8 @@ struct PintodConfig {
   /// Extra YAML documents appended to the resources file (other Nodes for the mesh, ...).
   std::string extra_resources;
   bool mesh = false;
+  /// No resources file at all: the node starts empty and is fed through pintoctl.
+  bool api_only = false;
 };
 
 struct PintodPeerState {
@@ -74,6 +76,14 @@ class PintodNode {
   std::set<std::string> stale_prefixes();
   bool established(const std::string& peer_address);
 
+  /// Runs `pintoctl --socket <this node's API socket> ARGS...` (10 s at most).
+  RunResult pintoctl(const std::vector<std::string>& args) const;
+  /// Writes `yaml` to a file and runs `pintoctl apply -f` with it (plus `extra` arguments).
+  RunResult apply(const std::string& yaml, const std::vector<std::string>& extra = {});
+  /// SIGKILL: no Cease, no clean-up, the store as the kernel left it.
+  void kill();
+  std::filesystem::path api_socket() const { return dir_ / "pintod.sock"; }
+
   std::string log() const;
   bool log_contains(const std::string& text) const;
   std::string diagnostics();
@@ -86,9 +96,11 @@ class PintodNode {
   PintodConfig config_;
   TempDir dir_;
   std::optional<Subprocess> process_;
+  int applied_files_ = 0;
 };
 
-/// The pintod binary under test (set by CMake).
+/// The pintod and pintoctl binaries under test (set by CMake).
 std::filesystem::path pintod_path();
+std::filesystem::path pintoctl_path();
 
 }  // namespace pinto::itest

@@ -1,0 +1,260 @@
+#include "config/resource_catalog.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <set>
+#include <string_view>
+
+namespace pinto::config {
+
+namespace {
+
+constexpr std::string_view kKeyPrefix = "/pinto/v3/";
+
+// Calico's namespaced kinds (and Kubernetes' Secret); the rest are cluster-wide. As with
+// calicoctl, a namespaced resource without a namespace is in "default".
+constexpr std::array<std::string_view, 5> kNamespacedKinds = {
+    "NetworkPolicy", "NetworkSet", "WorkloadEndpoint", "StagedNetworkPolicy", "Secret"};
+
+bool namespaced(std::string_view kind) {
+  return std::find(kNamespacedKinds.begin(), kNamespacedKinds.end(), kind) !=
+         kNamespacedKinds.end();
+}
+
+CatalogError error(CatalogError::Code code, std::string message) {
+  return CatalogError{code, std::move(message)};
+}
+
+CatalogError from_store(const StoreError& e) {
+  switch (e.code) {
+    case StoreError::Code::Conflict: return error(CatalogError::Code::Conflict, e.to_string());
+    case StoreError::Code::NotFound: return error(CatalogError::Code::NotFound, e.to_string());
+    default: return error(CatalogError::Code::Io, e.to_string());
+  }
+}
+
+// Stored and shown in block style whatever the manifest used, as kubectl and calicoctl print.
+void block_style(YAML::Node node) {
+  if (!node.IsMap() && !node.IsSequence()) return;
+  node.SetStyle(YAML::EmitterStyle::Block);
+  for (auto it = node.begin(); it != node.end(); ++it) block_style(node.IsMap() ? it->second : *it);
+}
+
+// The document as stored: without the server-managed resourceVersion (the store revision is
+// the version), which also makes "unchanged" a plain text comparison. Returns the version the
+// client sent, if any, for the optimistic-concurrency check.
+std::string without_version(const std::string& yaml, std::optional<std::int64_t>& sent_version) {
+  YAML::Node doc = YAML::Load(yaml);
+  YAML::Node meta = doc["metadata"];
+  if (meta.IsMap() && meta["resourceVersion"]) {
+    const std::string v = meta["resourceVersion"].as<std::string>("");
+    try {
+      if (!v.empty()) sent_version = std::stoll(v);
+    } catch (const std::exception&) {
+      sent_version = -1;  // never matches: a version we did not hand out
+    }
+    meta.remove("resourceVersion");
+  }
+  block_style(doc);
+  return YAML::Dump(doc) + "\n";
+}
+
+}  // namespace
+
+std::string ResourceId::key() const {
+  return std::string(kKeyPrefix) + kind + "/" + namespace_name + "/" + name;
+}
+
+std::string ResourceId::to_string() const {
+  return kind + " " + (namespace_name.empty() ? name : namespace_name + "/" + name);
+}
+
+ResourceId id_of(const Resource& r) {
+  return resource_id(kind_of(r), metadata_of(r).namespace_name, metadata_of(r).name);
+}
+
+ResourceId resource_id(std::string kind, std::string namespace_name, std::string name) {
+  ResourceId id{std::move(kind), std::move(namespace_name), std::move(name)};
+  if (!namespaced(id.kind)) {
+    id.namespace_name.clear();
+  } else if (id.namespace_name.empty()) {
+    id.namespace_name = "default";
+  }
+  return id;
+}
+
+std::string CatalogEntry::yaml_with_version() const {
+  YAML::Node doc = YAML::Load(yaml);
+  doc["metadata"]["resourceVersion"] = std::to_string(revision);
+  return YAML::Dump(doc) + "\n";
+}
+
+std::string to_string(ChangeAction action) {
+  switch (action) {
+    case ChangeAction::Created: return "created";
+    case ChangeAction::Configured: return "configured";
+    case ChangeAction::Unchanged: return "unchanged";
+    case ChangeAction::Deleted: return "deleted";
+  }
+  return "?";
+}
+
+Result<void, CatalogError> ResourceCatalog::load() {
+  auto stored = store_.list(kKeyPrefix);
+  if (!stored) return failure(from_store(stored.error()));
+  entries_.clear();
+  for (auto& kv : stored.value()) {
+    auto parsed = parse_resource_documents(kv.value, kv.key);
+    if (!parsed) {
+      return failure(error(CatalogError::Code::Invalid,
+                           "stored resource no longer valid: " + parsed.error().to_string()));
+    }
+    if (parsed.value().size() != 1) {
+      return failure(error(CatalogError::Code::Invalid, kv.key + ": expected one document"));
+    }
+    CatalogEntry entry{id_of(parsed.value()[0].resource), std::move(parsed.value()[0].resource),
+                       std::move(kv.value), kv.mod_revision, kv.create_revision};
+    entries_.emplace(kv.key, std::move(entry));
+  }
+  return outcome::success();
+}
+
+Result<PendingChange, CatalogError> ResourceCatalog::prepare_apply(
+    std::vector<ParsedResource> documents, const std::vector<ResourceId>& also_delete) const {
+  PendingChange change;
+  for (auto& doc : documents) {
+    const ResourceId id = id_of(doc.resource);
+    const std::string key = id.key();
+    std::optional<std::int64_t> sent_version;
+    doc.yaml = without_version(doc.yaml, sent_version);
+    const auto current = entries_.find(key);
+    const bool exists = current != entries_.end();
+    if (sent_version && (!exists || current->second.revision != *sent_version)) {
+      return failure(error(CatalogError::Code::Conflict,
+                           id.to_string() + ": resourceVersion " + std::to_string(*sent_version) +
+                               " is not the current one (" +
+                               (exists ? std::to_string(current->second.revision) : "none") +
+                               "): read it again and re-apply"));
+    }
+    ChangeAction action = !exists                            ? ChangeAction::Created
+                          : current->second.yaml == doc.yaml ? ChangeAction::Unchanged
+                                                             : ChangeAction::Configured;
+    // A later document for the same resource in one manifest wins, as a second apply would.
+    change.changes.erase(std::remove_if(change.changes.begin(), change.changes.end(),
+                                        [&](const ResourceChange& c) { return c.id == id; }),
+                         change.changes.end());
+    change.changes.push_back(ResourceChange{id, action, exists ? current->second.revision : 0});
+    if (action != ChangeAction::Unchanged) {
+      change.puts.insert_or_assign(key, std::move(doc));
+    } else {
+      change.puts.erase(key);
+    }
+  }
+  for (const auto& [key, doc] : change.puts) {
+    Mutation m;
+    m.kind = Mutation::Kind::Put;
+    m.key = key;
+    m.value = doc.yaml;
+    const auto current = entries_.find(key);
+    m.expected_mod_revision = current == entries_.end() ? 0 : current->second.revision;
+    change.mutations.push_back(std::move(m));
+  }
+  std::set<std::string> deleted;
+  for (const auto& id : also_delete) {
+    const std::string key = id.key();
+    const auto current = entries_.find(key);
+    if (current == entries_.end() || change.puts.contains(key)) continue;
+    deleted.insert(key);
+    change.changes.push_back(ResourceChange{id, ChangeAction::Deleted, current->second.revision});
+    Mutation m;
+    m.kind = Mutation::Kind::Delete;
+    m.key = key;
+    m.expected_mod_revision = current->second.revision;
+    change.mutations.push_back(std::move(m));
+  }
+  for (const auto& [key, entry] : entries_) {
+    if (deleted.contains(key)) continue;
+    auto put = change.puts.find(key);
+    change.resulting.push_back(put == change.puts.end() ? entry.resource : put->second.resource);
+  }
+  for (const auto& [key, doc] : change.puts) {
+    if (!entries_.contains(key)) change.resulting.push_back(doc.resource);
+  }
+  return change;
+}
+
+Result<PendingChange, CatalogError> ResourceCatalog::prepare_delete(
+    const ResourceId& id, std::int64_t expected_revision) const {
+  const auto current = entries_.find(id.key());
+  if (current == entries_.end()) {
+    return failure(error(CatalogError::Code::NotFound, id.to_string() + " not found"));
+  }
+  if (expected_revision != 0 && current->second.revision != expected_revision) {
+    return failure(error(CatalogError::Code::Conflict,
+                         id.to_string() + ": resourceVersion " + std::to_string(expected_revision) +
+                             " is not the current one (" +
+                             std::to_string(current->second.revision) + ")"));
+  }
+  PendingChange change;
+  change.changes.push_back(ResourceChange{id, ChangeAction::Deleted, current->second.revision});
+  Mutation m;
+  m.kind = Mutation::Kind::Delete;
+  m.key = id.key();
+  m.expected_mod_revision = current->second.revision;
+  change.mutations.push_back(std::move(m));
+  for (const auto& [key, entry] : entries_) {
+    if (key != current->first) change.resulting.push_back(entry.resource);
+  }
+  return change;
+}
+
+Result<std::int64_t, CatalogError> ResourceCatalog::commit(PendingChange change) {
+  if (change.mutations.empty()) return store_.revision();
+  auto revision = store_.commit(change.mutations);
+  if (!revision) return failure(from_store(revision.error()));
+  for (const auto& m : change.mutations) {
+    if (m.kind == Mutation::Kind::Delete) {
+      entries_.erase(m.key);
+      continue;
+    }
+    auto put = change.puts.find(m.key);
+    if (put == change.puts.end()) continue;  // the caller's own bookkeeping key, not a resource
+    auto& doc = put->second;
+    auto [it, inserted] = entries_.try_emplace(m.key);
+    CatalogEntry& entry = it->second;
+    if (inserted) entry.created_revision = revision.value();
+    entry.id = id_of(doc.resource);
+    entry.resource = std::move(doc.resource);
+    entry.yaml = std::move(doc.yaml);
+    entry.revision = revision.value();
+  }
+  return revision.value();
+}
+
+const CatalogEntry* ResourceCatalog::find(const ResourceId& id) const {
+  auto it = entries_.find(id.key());
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+std::vector<const CatalogEntry*> ResourceCatalog::list(const std::string& kind,
+                                                       const std::string& namespace_name) const {
+  std::vector<const CatalogEntry*> out;
+  const std::string prefix = std::string(kKeyPrefix) + (kind.empty() ? "" : kind + "/");
+  for (auto it = entries_.lower_bound(prefix);
+       it != entries_.end() && it->first.starts_with(prefix); ++it) {
+    if (!namespace_name.empty() && it->second.id.namespace_name != namespace_name) continue;
+    out.push_back(&it->second);
+  }
+  return out;
+}
+
+std::vector<Resource> ResourceCatalog::resources() const {
+  std::vector<Resource> out;
+  out.reserve(entries_.size());
+  for (const auto& [key, entry] : entries_) out.push_back(entry.resource);
+  return out;
+}
+
+}  // namespace pinto::config

@@ -1,0 +1,255 @@
+// pintod driven only through its API: pintoctl apply/get/delete/node status/routes/explain
+// against real pintods in namespaces, with a store that survives `kill -9`.
+//
+// The three-node tests join three node namespaces to a fourth holding a Linux bridge (the
+// "switch"), so every node reaches every other one on one subnet, as a rack does.
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "integration/fixture.h"
+#include "integration/netns.h"
+#include "integration/pintod_node.h"
+
+namespace pinto::itest {
+namespace {
+
+constexpr auto kTimeout = 30s;
+
+std::string node_yaml(const std::string& name, const std::string& ipv4,
+                      const std::string& extra_bgp = "") {
+  return "apiVersion: projectcalico.org/v3\nkind: Node\nmetadata:\n  name: " + name +
+         "\nspec:\n  bgp:\n    ipv4Address: " + ipv4 + "\n" + extra_bgp;
+}
+
+std::string block_yaml(const std::string& node, const std::string& cidr) {
+  std::string name = node + "-" + cidr;
+  std::replace(name.begin(), name.end(), '.', '-');
+  std::replace(name.begin(), name.end(), '/', '-');
+  return "apiVersion: projectcalico.org/v3\nkind: BlockAffinity\nmetadata:\n  name: " + name +
+         "\nspec:\n  node: " + node + "\n  cidr: " + cidr + "\n  state: confirmed\n";
+}
+
+std::string kernel_routes(const Netns& ns) {
+  return ns.run({"ip", "-N", "-4", "route", "show", "table", "254"}).output;
+}
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+bool has_route(const Netns& ns, const std::string& text) {
+  return kernel_routes(ns).find(text) != std::string::npos;
+}
+
+// Three nodes on one bridge, each pintod empty until pintoctl feeds it.
+struct Rack {
+  Netns sw{"sw"};
+  std::vector<std::unique_ptr<Netns>> ns;
+  std::vector<std::unique_ptr<VethPair>> links;
+  std::vector<std::unique_ptr<PintodNode>> nodes;
+  static constexpr std::array<const char*, 3> kNames = {"node-a", "node-b", "node-c"};
+
+  Rack() {
+    sw.run({"ip", "link", "add", "br0", "type", "bridge"});
+    sw.run({"ip", "link", "set", "br0", "up"});
+    for (int i = 0; i < 3; ++i) {
+      ns.push_back(std::make_unique<Netns>(kNames[i]));
+      const std::string port = "p" + std::to_string(i);
+      links.push_back(std::make_unique<VethPair>(VethEnd{*ns.back(), "eth0", {address(i) + "/24"}},
+                                                 VethEnd{sw, port, {}}));
+      sw.run({"ip", "link", "set", port, "master", "br0"});
+      PintodConfig c;
+      c.node_name = kNames[i];
+      c.api_only = true;
+      nodes.push_back(std::make_unique<PintodNode>(*ns.back(), c));
+    }
+  }
+  static std::string address(int i) { return "10.84.0." + std::to_string(i + 1); }
+  static std::string block(int i) { return "10.244." + std::to_string(i + 1) + ".0/26"; }
+
+  std::string cluster_manifest(bool mesh) const {
+    std::string m =
+        "apiVersion: projectcalico.org/v3\nkind: BGPConfiguration\nmetadata:\n"
+        "  name: default\nspec:\n  nodeToNodeMeshEnabled: " +
+        std::string(mesh ? "true" : "false") + "\n  asNumber: 64512\n";
+    for (int i = 0; i < 3; ++i) {
+      m += "---\n" + node_yaml(kNames[i], address(i) + "/24") + "---\n" +
+           block_yaml(kNames[i], block(i));
+    }
+    return m;
+  }
+
+  std::string state() {
+    std::string s;
+    for (int i = 0; i < 3; ++i) {
+      s += std::string("\n--- ") + kNames[i] + " kernel\n" + kernel_routes(*ns[i]) +
+           nodes[i]->pintoctl({"node", "status"}).output + nodes[i]->diagnostics();
+    }
+    return s;
+  }
+
+  // Every node's kernel holds both other blocks via their nodes.
+  bool converged() {
+    for (int i = 0; i < 3; ++i) {
+      for (int j = 0; j < 3; ++j) {
+        if (i != j && !has_route(*ns[i], block(j) + " via " + address(j) + " dev eth0 proto 196"))
+          return false;
+      }
+    }
+    return true;
+  }
+};
+
+class PintodApi : public IntegrationTest {};
+
+TEST_F(PintodApi, ThreeNodesFedOnlyThroughPintoctlFormAMeshAndSurviveKill9) {
+  Rack rack;
+  for (auto& n : rack.nodes) n->start();
+  // Before any resource, a node says it waits for its Node.
+  const auto empty = rack.nodes[0]->pintoctl({"node", "status"});
+  ASSERT_TRUE(empty.ok()) << empty.output;
+  EXPECT_NE(empty.output.find("no Node resource yet"), std::string::npos) << empty.output;
+
+  const std::string manifest = rack.cluster_manifest(true);
+  // A dry run shows the sessions and prefixes and changes nothing.
+  const auto plan = rack.nodes[0]->apply(manifest, {"--dry-run"});
+  ASSERT_TRUE(plan.ok()) << plan.output;
+  EXPECT_NE(plan.output.find("open-session"), std::string::npos) << plan.output;
+  EXPECT_NE(plan.output.find("mesh/node-b 10.84.0.2"), std::string::npos) << plan.output;
+  EXPECT_NE(plan.output.find("advertise        10.244.1.0/26"), std::string::npos) << plan.output;
+  EXPECT_EQ(rack.nodes[0]->pintoctl({"get", "nodes", "-o", "yaml"}).output.find("node-b"),
+            std::string::npos);
+
+  for (auto& n : rack.nodes) {
+    const auto applied = n->apply(manifest);
+    ASSERT_TRUE(applied.ok()) << applied.output;
+    EXPECT_NE(applied.output.find("Node/node-c created"), std::string::npos) << applied.output;
+  }
+  ASSERT_TRUE(wait_until([&] { return rack.converged(); }, kTimeout)) << rack.state();
+  const auto status = rack.nodes[0]->pintoctl({"node", "status"});
+  for (const char* peer : {"10.84.0.2", "10.84.0.3"}) {
+    const auto line_at = status.output.find(peer);
+    ASSERT_NE(line_at, std::string::npos) << status.output;
+    const auto line = status.output.substr(line_at, status.output.find('\n', line_at) - line_at);
+    EXPECT_NE(line.find("Established"), std::string::npos) << line;
+    EXPECT_NE(line.find("node-to-node mesh"), std::string::npos) << line;
+  }
+  const auto routes = rack.nodes[0]->pintoctl({"routes", "10.244.2.0/24"});
+  EXPECT_NE(routes.output.find("10.244.2.0/26   10.84.0.2"), std::string::npos) << routes.output;
+  const auto explain = rack.nodes[0]->pintoctl({"explain", "10.244.3.7"});
+  EXPECT_NE(explain.output.find("affine to node node-c"), std::string::npos) << explain.output;
+  EXPECT_NE(explain.output.find("received from 10.84.0.3"), std::string::npos) << explain.output;
+  EXPECT_NE(explain.output.find("is in this node's kernel routes"), std::string::npos)
+      << explain.output;
+
+  // kill -9 node-b: its state is in its store, so it comes back with every resource and peers
+  // again without anyone re-applying anything.
+  rack.nodes[1]->kill();
+  rack.nodes[1]->start();
+  const auto nodes = rack.nodes[1]->pintoctl({"get", "nodes"});
+  for (const char* name : Rack::kNames) {
+    EXPECT_NE(nodes.output.find(name), std::string::npos) << nodes.output;
+  }
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return occurrences(rack.nodes[1]->pintoctl({"node", "status"}).output, "Established") == 2;
+      },
+      kTimeout))
+      << rack.state();
+  EXPECT_TRUE(wait_until([&] { return rack.converged(); }, kTimeout)) << rack.state();
+
+  // Deleting a block through the API withdraws it everywhere.
+  const auto deleted = rack.nodes[2]->pintoctl({"delete", "blockaffinity", "node-c-10-244-3-0-26"});
+  ASSERT_TRUE(deleted.ok()) << deleted.output;
+  EXPECT_NE(deleted.output.find("withdraw"), std::string::npos) << deleted.output;
+  EXPECT_TRUE(wait_until([&] { return !has_route(*rack.ns[0], "10.244.3.0/26"); }, kTimeout))
+      << rack.state();
+}
+
+class PintodApiSingle : public IntegrationTest {
+ protected:
+  void SetUp() override {
+    IntegrationTest::SetUp();
+    if (IsSkipped()) return;
+    ns_ = std::make_unique<Netns>("api");
+    PintodConfig c;
+    c.node_name = "node-a";
+    c.api_only = true;
+    node_ = std::make_unique<PintodNode>(*ns_, c);
+    node_->start();
+  }
+  std::unique_ptr<Netns> ns_;
+  std::unique_ptr<PintodNode> node_;
+};
+
+TEST_F(PintodApiSingle, ConcurrentWritersLoseNoUpdate) {
+  constexpr int kWriters = 4;
+  constexpr int kPerWriter = 15;
+  std::vector<std::thread> writers;
+  std::vector<std::string> failures(kWriters);
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < kPerWriter; ++i) {
+        const auto r = node_->apply(block_yaml(
+            "node-" + std::to_string(w), "10.250." + std::to_string(w * kPerWriter + i) + ".0/26"));
+        if (!r.ok()) failures[w] += r.output;
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  for (const auto& f : failures) EXPECT_EQ(f, "");
+  const auto listed = node_->pintoctl({"get", "blockaffinities"});
+  ASSERT_TRUE(listed.ok()) << listed.output;
+  EXPECT_EQ(std::count(listed.output.begin(), listed.output.end(), '\n'), kWriters * kPerWriter + 1)
+      << listed.output;
+}
+
+TEST_F(PintodApiSingle, ResourceVersionsRefuseStaleUpdates) {
+  ASSERT_TRUE(node_->apply(node_yaml("node-b", "10.0.0.2/24")).ok());
+  const auto got = node_->pintoctl({"get", "node", "node-b", "-o", "yaml"});
+  ASSERT_TRUE(got.ok()) << got.output;
+  const auto at = got.output.find("resourceVersion: ");
+  ASSERT_NE(at, std::string::npos) << got.output;
+  // Someone else changes it; our copy (with the old resourceVersion) is refused.
+  ASSERT_TRUE(node_->apply(node_yaml("node-b", "10.0.0.3/24")).ok());
+  std::string stale = got.output;
+  stale.replace(stale.find("10.0.0.2/24"), 11, "10.0.0.9/24");
+  const auto refused = node_->apply(stale);
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("resourceVersion"), std::string::npos) << refused.output;
+  EXPECT_NE(node_->pintoctl({"get", "node", "node-b", "-o", "json"}).output.find("10.0.0.3/24"),
+            std::string::npos);
+  // What get prints applies back unchanged.
+  const auto current = node_->pintoctl({"get", "node", "node-b", "-o", "yaml"});
+  const auto again = node_->apply(current.output);
+  EXPECT_TRUE(again.ok()) << again.output;
+  EXPECT_NE(again.output.find("Node/node-b unchanged"), std::string::npos) << again.output;
+}
+
+TEST_F(PintodApiSingle, BadManifestIsRefusedWholeWithTheFieldNamed) {
+  const std::string manifest =
+      node_yaml("node-b", "10.0.0.2/24") +
+      "---\napiVersion: projectcalico.org/v3\nkind: BGPPeer\n"
+      "metadata: {name: tor}\nspec: {peerIP: 10.0.0.300, asNumber: 65000}\n";
+  const auto refused = node_->apply(manifest);
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("document 2 (BGPPeer tor): spec.peerIP"), std::string::npos)
+      << refused.output;
+  // Nothing of it was applied: the valid first document is not there either.
+  const auto get = node_->pintoctl({"get", "node", "node-b"});
+  EXPECT_EQ(get.exit_code, 1) << get.output;
+  EXPECT_NE(get.output.find("not found"), std::string::npos) << get.output;
+  // Unknown kinds on the command line are usage errors; an unreachable pintod is exit code 3.
+  EXPECT_EQ(node_->pintoctl({"get", "bgppeerz"}).exit_code, 2);
+  EXPECT_EQ(run({pintoctl_path().string(), "--socket", "/nonexistent/pintod.sock", "get", "nodes"})
+                .exit_code,
+            3);
+}
+
+}  // namespace
+}  // namespace pinto::itest

@@ -56,10 +56,23 @@ std::vector<bgp::PeerConfig> peer_configs(const LoadedConfig& loaded) {
     p.graceful_restart = s.bgp.graceful_restart.enabled;
     p.restart_time = static_cast<std::uint16_t>(s.bgp.graceful_restart.restart_time.count());
     p.max_restart_time = intent.max_restart_time;
+    p.route_reflector_client = intent.route_reflector_client;
     out.push_back(std::move(p));
   }
   return out;
 }
+
+namespace {
+
+// The Node's routeReflectorClusterID as BGP carries it (4 octets, host order); unset when this
+// node does not reflect.
+std::optional<std::uint32_t> cluster_id(const LoadedConfig& loaded) {
+  const auto& id = loaded.model.local.route_reflector_cluster_id;
+  if (!id) return std::nullopt;
+  return id->v4_value();
+}
+
+}  // namespace
 
 bgp::SpeakerConfig speaker_config(const LoadedConfig& loaded) {
   bgp::SpeakerConfig c;
@@ -71,13 +84,14 @@ bgp::SpeakerConfig speaker_config(const LoadedConfig& loaded) {
   c.next_hop_ipv6 = loaded.model.local.ipv6;
   c.graceful_restart = loaded.settings.bgp.graceful_restart.enabled;
   c.restart_time = loaded.settings.bgp.graceful_restart.restart_time;
+  c.cluster_id = cluster_id(loaded);
   return c;
 }
 
 Daemon::Daemon(boost::asio::io_context& io, LoadedConfig loaded)
     : io_(io), loaded_(std::move(loaded)) {
   rib_ = std::make_unique<rib::Rib>(loaded_.model.local.as_number,
-                                    loaded_.model.local.router_id.v4_value());
+                                    loaded_.model.local.router_id.v4_value(), cluster_id(loaded_));
   speaker_ = std::make_unique<bgp::Speaker>(io_, speaker_config(loaded_), *rib_);
 }
 
@@ -154,10 +168,14 @@ void Daemon::reload(const std::string& settings_path) {
   const auto& now = loaded.value();
   const bool identity_changed = now.model.local.as_number != loaded_.model.local.as_number ||
                                 now.model.local.router_id != loaded_.model.local.router_id ||
+                                now.model.local.route_reflector_cluster_id !=
+                                    loaded_.model.local.route_reflector_cluster_id ||
                                 now.model.listen_port != loaded_.model.listen_port ||
                                 now.settings.listen.address != loaded_.settings.listen.address;
   if (identity_changed) {
-    log_error("reload refused: the AS number, router id or listen address changed; restart pintod");
+    log_error(
+        "reload refused: the AS number, router id, cluster ID or listen address changed; "
+        "restart pintod");
     return;
   }
   set_log_level(now.settings.log_level);

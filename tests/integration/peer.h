@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <string>
 #include <string_view>
@@ -41,6 +42,10 @@ inline std::string to_string(const ReflectionAttributes& attributes) {
     out += (i == 0 ? "" : " ") + attributes.cluster_list[i];
   }
   return out + "]";
+}
+/// GoogleTest prints values with this (found by ADL), so failures read as text, not bytes.
+inline void PrintTo(const ReflectionAttributes& attributes, std::ostream* os) {
+  *os << to_string(attributes);
 }
 
 /// How restart() brings the daemon back.

@@ -132,15 +132,15 @@ TEST_F(PintodReflector, ReflectsBetweenBirdAndFrrClientsWithOriginatorAndCluster
   const ReflectionAttributes via_bird{kBirdRouterId, {kClusterId}};
   const auto at_bird = bird.reflection_attributes(kFromFrr);
   ASSERT_TRUE(at_bird) << state();
-  EXPECT_EQ(*at_bird, via_frr) << to_string(*at_bird) << state();
+  EXPECT_EQ(*at_bird, via_frr) << state();
   const auto at_frr = frr.reflection_attributes(kFromBird);
   ASSERT_TRUE(at_frr) << state();
-  EXPECT_EQ(*at_frr, via_bird) << to_string(*at_frr) << state();
+  EXPECT_EQ(*at_frr, via_bird) << state();
 
   // Our own route is not reflected: it carries neither attribute.
   const auto own = bird.reflection_attributes(kFromPintod);
   ASSERT_TRUE(own) << state();
-  EXPECT_EQ(*own, ReflectionAttributes{}) << to_string(*own) << state();
+  EXPECT_EQ(*own, ReflectionAttributes{}) << state();
 
   // A withdrawal is reflected too.
   frr.withdraw(kFromFrr);

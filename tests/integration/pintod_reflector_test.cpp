@@ -149,9 +149,11 @@ TEST_F(PintodReflector, ReflectsBetweenBirdAndFrrClientsWithOriginatorAndCluster
       << state();
 }
 
-TEST_F(PintodReflector, WithoutAClusterIdIbgpRoutesAreNotPassedBetweenIbgpPeers) {
+// pintod holds iBGP sessions with BIRD and FRR, neither of them its client: neither may get the
+// other's route from it (RFC 4271 §9.1.1; RFC 4456 §6 between non-clients).
+void expect_no_transit_between(PintodConfig config) {
   Segment segment;
-  PintodNode pintod(segment.pintod(), pintod_config(std::nullopt));
+  PintodNode pintod(segment.pintod(), std::move(config));
   BirdPeer bird(segment.bird(), client_config(kBirdRouterId, kFromBird));
   FrrPeer frr(segment.frr(), client_config(kFrrRouterId, kFromFrr));
   pintod.start();
@@ -186,6 +188,25 @@ TEST_F(PintodReflector, WithoutAClusterIdIbgpRoutesAreNotPassedBetweenIbgpPeers)
       << state();
   EXPECT_EQ(bird.received_prefixes(), (Prefixes{kFromPintod, kLater})) << state();
   EXPECT_EQ(frr.received_prefixes(), (Prefixes{kFromPintod, kLater})) << state();
+}
+
+TEST_F(PintodReflector, WithoutAClusterIdIbgpRoutesAreNotPassedBetweenIbgpPeers) {
+  expect_no_transit_between(pintod_config(std::nullopt));
+}
+
+TEST_F(PintodReflector, FellowReflectorsOfItsClusterAreNonClientsAndGetNothingFromEachOther) {
+  // Both peers are Nodes with our cluster ID (Calico's rule: same cluster, not a client).
+  PintodConfig config = pintod_config(kClusterId);
+  config.extra_resources = R"(apiVersion: projectcalico.org/v3
+kind: Node
+metadata: {name: rr-bird}
+spec: {bgp: {ipv4Address: 10.82.0.2/24, routeReflectorClusterID: 1.2.3.4}}
+---
+apiVersion: projectcalico.org/v3
+kind: Node
+metadata: {name: rr-frr}
+spec: {bgp: {ipv4Address: 10.82.0.3/24, routeReflectorClusterID: 1.2.3.4}})";
+  expect_no_transit_between(std::move(config));
 }
 
 }  // namespace

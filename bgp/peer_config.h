@@ -29,6 +29,9 @@ struct PeerConfig {
   std::optional<std::uint8_t> ttl_security;  // GTSM hops (RFC 5082)
   std::optional<std::uint8_t> ebgp_multihop;
   NextHopPolicy next_hop = NextHopPolicy::Auto;
+  /// RFC 4456: this iBGP peer is a client of ours (taken into account when the speaker reflects,
+  /// that is when it has a cluster ID).
+  bool route_reflector_client = false;
   bool ipv4_unicast = true;
   bool ipv6_unicast = true;
   FsmOptions fsm;  // hold time, connect retry, passive, back-off

@@ -143,9 +143,10 @@ void Speaker::set_peers(const std::vector<PeerConfig>& peers) {
     peer.session = std::make_unique<Session>(io_, *config, *this);
     peer.session->set_open_options(open_options());
     install_md5(*config, true);
-    log_info("peer {}: configured ({}BGP{}{}{})", peer.session->label(), config->ebgp() ? "e" : "i",
-             config->password ? ", TCP MD5" : "", config->fsm.passive ? ", passive" : "",
-             config->ttl_security ? ", GTSM" : "");
+    log_info("peer {}: configured ({}BGP{}{}{}{})", peer.session->label(),
+             config->ebgp() ? "e" : "i", config->password ? ", TCP MD5" : "",
+             config->fsm.passive ? ", passive" : "", config->ttl_security ? ", GTSM" : "",
+             is_client(*config) ? ", route reflector client" : "");
     auto [it, inserted] = peers_.emplace(address, std::move(peer));
     it->second.session->start();
   }
@@ -193,7 +194,31 @@ rib::ExportPolicy Speaker::export_policy(const Session& session) const {
     policy.ipv4_unicast = n->ipv4_unicast;
     policy.ipv6_unicast = n->ipv6_unicast;
   }
+  policy.cluster_id = config_.cluster_id;
+  policy.route_reflector_client = is_client(c);
   return policy;
+}
+
+void Speaker::log_loops(const Session& session, const wire::Update& update) const {
+  const bool announces = !update.nlri.empty() ||
+                         (update.attributes.mp_reach && !update.attributes.mp_reach->nlri.empty());
+  if (!announces) return;
+  const rib::Loop loop = rib_.loop_of(update.attributes);
+  if (loop == rib::Loop::None) return;
+  // One line per UPDATE, naming its first prefixes: a looping table must not flood the log.
+  constexpr std::size_t kNamed = 4;
+  std::string prefixes;
+  std::size_t count = 0;
+  auto add = [&](const wire::Nlri& n) {
+    if (count++ < kNamed) prefixes += (prefixes.empty() ? "" : ", ") + n.prefix.to_string();
+  };
+  for (const auto& n : update.nlri) add(n);
+  if (const auto& r = update.attributes.mp_reach) {
+    for (const auto& n : r->nlri) add(n);
+  }
+  if (count > kNamed) prefixes += ", ...";
+  log_info("peer {}: dropped {} looped route(s) ({}): {}", session.label(), count,
+           rib::to_string(loop), prefixes);
 }
 
 void Speaker::propagate(const rib::RouteDelta& delta) {
@@ -213,7 +238,7 @@ void Speaker::on_established(Session& session) {
   if (peer == nullptr) return;
   const Negotiated& n = *session.negotiated();
   rib_.set_peer(rib::PeerInfo{peer->id, session.config().ebgp(), n.peer_as, n.peer_router_id,
-                              session.config().address});
+                              session.config().address, is_client(session.config())});
   auto policy = export_policy(session);
   policy.peer = peer->id;
   peer->adj_rib_out = std::make_unique<rib::AdjRibOut>(policy);
@@ -260,6 +285,7 @@ void Speaker::on_update(Session& session, const wire::Update& update) {
         log_debug("peer {}: announced {}", session.label(), n.prefix.to_string());
     }
   }
+  log_loops(session, update);
   propagate(rib_.apply(peer->id, update));
 }
 

@@ -39,6 +39,9 @@ struct SpeakerConfig {
   std::optional<IpAddress> next_hop_ipv6;
   bool graceful_restart = true;
   std::chrono::seconds restart_time{120};
+  /// Set on a route reflector (RFC 4456): the cluster ID, host order. Peers flagged
+  /// route_reflector_client are its clients.
+  std::optional<std::uint32_t> cluster_id;
 };
 
 struct PeerStatus {
@@ -103,6 +106,12 @@ class Speaker : public SessionListener {
   void start_stale_timer(Peer& peer, std::chrono::seconds duration, const char* why_on_expiry);
   OpenOptions open_options() const;
   rib::ExportPolicy export_policy(const Session& session) const;
+  /// A client only counts when we reflect, and only over iBGP (RFC 4456 §2).
+  bool is_client(const PeerConfig& peer) const {
+    return config_.cluster_id && peer.route_reflector_client && !peer.ebgp();
+  }
+  /// Logs the routes of `update` that came back to us (they are dropped by the RIB).
+  void log_loops(const Session& session, const wire::Update& update) const;
 
   boost::asio::io_context& io_;
   SpeakerConfig config_;

@@ -91,8 +91,42 @@ struct ModelBuilder {
       return fail("routerId", "required: node '" + local.name + "' has no IPv4 address to use");
     }
     if (me->bgp->route_reflector_cluster_id) {
+      // A cluster ID is 4 octets (RFC 4456 §8), written as an IPv4 address.
       local.route_reflector_cluster_id = IpAddress::parse(*me->bgp->route_reflector_cluster_id);
+      if (!local.route_reflector_cluster_id || !local.route_reflector_cluster_id->is_v4()) {
+        return fail(where + ".routeReflectorClusterID", "must be written as an IPv4 address");
+      }
     }
+  }
+
+  // The cluster ID a Node declares, parsed; nullopt for a node that does not reflect.
+  static std::optional<IpAddress> cluster_id_of(const Node& node) {
+    if (!node.bgp || !node.bgp->route_reflector_cluster_id) return std::nullopt;
+    return IpAddress::parse(*node.bgp->route_reflector_cluster_id);
+  }
+
+  // The Node whose BGP address `address` is, if any.
+  const Node* node_at(const IpAddress& address) const {
+    for (const auto* n : all_of<Node>(resources)) {
+      if (!n->bgp) continue;
+      if ((n->bgp->ipv4_address && n->bgp->ipv4_address->address == address) ||
+          (n->bgp->ipv6_address && n->bgp->ipv6_address->address == address)) {
+        return n;
+      }
+    }
+    return nullptr;
+  }
+
+  // Calico's rule (confd: "rr client" when the node has a cluster ID, the peer is iBGP and the
+  // peer's cluster ID differs): every iBGP peer is a client except a Node that reflects for the
+  // same cluster — two reflectors of one cluster are non-clients to each other. Where Calico
+  // knows the peer as a Node only through peerSelector, we also look a peerIP up among the
+  // Nodes, so the rule is the same however the peer is named.
+  bool is_client(const PeerIntent& peer) const {
+    const auto& mine = model.local.route_reflector_cluster_id;
+    if (!mine || peer.remote_as != model.local.as_number) return false;
+    const Node* node = node_at(peer.address);
+    return node == nullptr || cluster_id_of(*node) != mine;
   }
 
   std::uint32_t as_of(const Node& node, const BgpConfiguration* global) const {
@@ -105,7 +139,9 @@ struct ModelBuilder {
     if (peer.address == model.local.ipv4 || peer.address == model.local.ipv6) return;
     const bool taken = std::any_of(model.peers.begin(), model.peers.end(),
                                    [&](const PeerIntent& p) { return p.address == peer.address; });
-    if (!taken) model.peers.push_back(std::move(peer));
+    if (taken) return;
+    peer.route_reflector_client = is_client(peer);
+    model.peers.push_back(std::move(peer));
   }
 
   void build_explicit_peers() {
@@ -141,13 +177,16 @@ struct ModelBuilder {
 
   void build_mesh(const BgpConfiguration* global) {
     if (global && global->node_to_node_mesh_enabled && !*global->node_to_node_mesh_enabled) return;
+    // A reflector peers only through BGPPeers, and the mesh leaves reflectors out: with a mesh
+    // between every node, reflection would add nothing but duplicate paths (Calico's confd).
+    if (model.local.route_reflector_cluster_id) return;
     std::optional<std::string> password;
     if (global && global->node_mesh_password) {
       password = secret_value(*global->node_mesh_password,
                               "BGPConfiguration default: spec.nodeMeshPassword.secretKeyRef");
     }
     for (const auto* n : all_of<Node>(resources)) {
-      if (n->metadata.name == model.local.name || !n->bgp) continue;
+      if (n->metadata.name == model.local.name || !n->bgp || cluster_id_of(*n)) continue;
       for (const auto& address : {n->bgp->ipv4_address, n->bgp->ipv6_address}) {
         if (!address || !local_address_for(address->address)) continue;
         PeerIntent peer;

@@ -8,8 +8,15 @@
 //   1. BGPPeer resources that apply to this node (spec.node is this node, or no node/selector:
 //      global), and
 //   2. the node-to-node mesh (BGPConfiguration "default" nodeToNodeMeshEnabled, default true):
-//      every other Node with a BGP address of a family this node also has.
+//      every other Node with a BGP address of a family this node also has, except route
+//      reflectors (Nodes with spec.bgp.routeReflectorClusterID): they are reached through
+//      BGPPeers, and a reflector itself takes no part in the mesh (Calico's confd does both).
 // An explicit BGPPeer to an address wins over the mesh entry for the same address.
+//
+// Route reflection (RFC 4456), Calico's rule: a node with a cluster ID treats an iBGP peer as its
+// client unless that peer is a Node with the same cluster ID (a fellow reflector of its cluster).
+// A peer address that is no Node's is a client; eBGP peers never are. See
+// docs/route-reflection.md.
 #pragma once
 
 #include <chrono>
@@ -49,6 +56,9 @@ struct PeerIntent {
   std::optional<std::chrono::seconds> max_restart_time;
   std::optional<std::chrono::seconds> keepalive_time;
   NextHopMode next_hop_mode = NextHopMode::Auto;
+  /// RFC 4456: we reflect routes to and from this peer as our client (set only when this node
+  /// has a cluster ID and the peer is iBGP).
+  bool route_reflector_client = false;
 
   friend bool operator==(const PeerIntent&, const PeerIntent&) = default;
 };

@@ -31,8 +31,12 @@ std::string what_differs(const PeerIntent& a, const PeerIntent& b) {
 }
 
 std::string identity(const ClusterModel& m) {
-  return "node " + m.local.name + " AS " + std::to_string(m.local.as_number) + " router id " +
-         m.local.router_id.to_string() + " port " + std::to_string(m.listen_port);
+  std::string s = "node " + m.local.name + " AS " + std::to_string(m.local.as_number) +
+                  " router id " + m.local.router_id.to_string() + " port " +
+                  std::to_string(m.listen_port);
+  if (m.local.route_reflector_cluster_id)
+    s += " cluster id " + m.local.route_reflector_cluster_id->to_string();
+  return s;
 }
 
 }  // namespace
@@ -41,7 +45,8 @@ bool identity_changed(const ClusterModel& before, const ClusterModel& after) {
   if (before.has_local_node != after.has_local_node) return true;
   if (!after.has_local_node) return false;
   return before.local.as_number != after.local.as_number ||
-         before.local.router_id != after.local.router_id || before.listen_port != after.listen_port;
+         before.local.router_id != after.local.router_id ||
+         before.local.route_reflector_cluster_id != after.local.route_reflector_cluster_id || before.listen_port != after.listen_port;
 }
 
 std::vector<PlanStep> diff_models(const ClusterModel& before, const ClusterModel& after) {

@@ -58,10 +58,23 @@ std::vector<bgp::PeerConfig> peer_configs(const LoadedConfig& loaded) {
     p.graceful_restart = s.bgp.graceful_restart.enabled;
     p.restart_time = static_cast<std::uint16_t>(s.bgp.graceful_restart.restart_time.count());
     p.max_restart_time = intent.max_restart_time;
+    p.route_reflector_client = intent.route_reflector_client;
     out.push_back(std::move(p));
   }
   return out;
 }
+
+namespace {
+
+// The Node's routeReflectorClusterID as BGP carries it (4 octets, host order); unset when this
+// node does not reflect.
+std::optional<std::uint32_t> cluster_id(const LoadedConfig& loaded) {
+  const auto& id = loaded.model.local.route_reflector_cluster_id;
+  if (!id) return std::nullopt;
+  return id->v4_value();
+}
+
+}  // namespace
 
 bgp::SpeakerConfig speaker_config(const LoadedConfig& loaded) {
   bgp::SpeakerConfig c;
@@ -73,6 +86,7 @@ bgp::SpeakerConfig speaker_config(const LoadedConfig& loaded) {
   c.next_hop_ipv6 = loaded.model.local.ipv6;
   c.graceful_restart = loaded.settings.bgp.graceful_restart.enabled;
   c.restart_time = loaded.settings.bgp.graceful_restart.restart_time;
+  c.cluster_id = cluster_id(loaded);
   return c;
 }
 
@@ -277,7 +291,8 @@ Result<void> Daemon::start() {
 
 Result<void> Daemon::start_speaker() {
   LoadedConfig loaded{settings_, model_};
-  rib_ = std::make_unique<rib::Rib>(model_.local.as_number, model_.local.router_id.v4_value());
+  rib_ = std::make_unique<rib::Rib>(model_.local.as_number, model_.local.router_id.v4_value(),
+                                    cluster_id(loaded));
   speaker_ = std::make_unique<bgp::Speaker>(io_, speaker_config(loaded), *rib_);
   speaker_->set_route_observer([this](const rib::RouteDelta& delta) { follow_routes(delta); });
   const auto& local = model_.local;

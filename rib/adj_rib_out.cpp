@@ -28,9 +28,14 @@ std::optional<PathAttributes> export_attributes(const IpPrefix& prefix, const Pa
   if (v4 ? !policy.ipv4_unicast : !policy.ipv6_unicast) return std::nullopt;
   if (best.peer == policy.peer) return std::nullopt;  // never back to where it came from
   const bool local = best.peer == kLocalPeer;
-  // RFC 4271 §9.1.1: a route learned over iBGP is not advertised to iBGP peers (without route
-  // reflection, which arrives with the RIB issue).
-  if (!local && !source.ebgp && !policy.ebgp) return std::nullopt;
+  // RFC 4271 §9.1.1: a route learned over iBGP is not advertised to iBGP peers — unless we are a
+  // route reflector (RFC 4456 §6): a client's route goes to every other iBGP peer, a non-client's
+  // only to clients. Never between two non-clients: they are fully meshed with each other.
+  const bool reflect = !local && !source.ebgp && !policy.ebgp;
+  if (reflect &&
+      (!policy.cluster_id || (!source.route_reflector_client && !policy.route_reflector_client))) {
+    return std::nullopt;
+  }
   // Sender-side loop detection: an eBGP peer would drop a path that already holds its AS.
   if (policy.ebgp && best.attributes->as_path &&
       best.attributes->as_path->contains(policy.peer_as)) {
@@ -50,8 +55,18 @@ std::optional<PathAttributes> export_attributes(const IpPrefix& prefix, const Pa
   PathAttributes out = *best.attributes;
   out.mp_reach.reset();
   out.mp_unreach.reset();
-  out.originator_id.reset();  // non-transitive; route reflection sets them itself
-  out.cluster_list.clear();
+  if (reflect) {
+    // RFC 4456 §8: the originator is the iBGP speaker that brought the route into the AS (kept
+    // when a reflector before us set it), and our cluster goes first in the list, so reflectors
+    // can refuse what they already reflected.
+    if (!out.originator_id) out.originator_id = source.router_id;
+    out.cluster_list.insert(out.cluster_list.begin(), *policy.cluster_id);
+  } else {
+    // Non-transitive, and meaningful only within the AS between reflectors and their peers: our
+    // own and eBGP-learned routes start without them, eBGP peers never see them (§7).
+    out.originator_id.reset();
+    out.cluster_list.clear();
+  }
   out.as4_path.reset();  // the encoder generates AS4_* for 2-octet peers
   out.as4_aggregator.reset();
   if (!out.origin) out.origin = bgp::wire::Origin::Igp;

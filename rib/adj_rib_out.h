@@ -1,6 +1,7 @@
 // Adj-RIB-Out (RFC 4271 §3.2): what we advertised to one peer, and the export rules that turn a
 // Loc-RIB best path into the attributes that peer receives (§5.1: AS_PATH prepend and NEXT_HOP on
-// eBGP, LOCAL_PREF on iBGP only, MED not passed between ASes; iBGP split horizon).
+// eBGP, LOCAL_PREF on iBGP only, MED not passed between ASes; iBGP split horizon, relaxed by route
+// reflection, RFC 4456 §6-§8).
 //
 // sync() looks only at the prefixes that changed and appends packed UPDATEs (prefixes with equal
 // attributes share one message, BIRD's bucket idea) plus withdrawals. The RIB issue adds update
@@ -34,6 +35,10 @@ struct ExportPolicy {
   std::optional<IpAddress> next_hop_ipv6;
   bool ipv4_unicast = true;
   bool ipv6_unicast = true;
+  /// Route reflection (RFC 4456): set when this node reflects (its Node's
+  /// routeReflectorClusterID, as a host-order number), and whether this peer is a client.
+  std::optional<std::uint32_t> cluster_id;
+  bool route_reflector_client = false;
 };
 
 /// The attributes `best` is advertised with to the peer of `policy`, or nullopt when it is not

@@ -45,9 +45,27 @@ const PeerInfo* Rib::peer(PeerId id) const {
   return it == peers_.end() ? nullptr : &it->second;
 }
 
-bool Rib::looped(const PathAttributes& a) const {
-  if (a.as_path && a.as_path->contains(local_as_)) return true;
-  return a.originator_id && *a.originator_id == router_id_;
+Loop Rib::loop_of(const PathAttributes& a) const {
+  if (a.as_path && a.as_path->contains(local_as_)) return Loop::AsPath;
+  // RFC 4456 §8: any speaker drops its own route reflected back; a reflector also drops what its
+  // cluster already reflected (the ID in the list), which would otherwise circle between
+  // reflectors of one cluster.
+  if (a.originator_id && *a.originator_id == router_id_) return Loop::OriginatorId;
+  if (cluster_id_ && std::find(a.cluster_list.begin(), a.cluster_list.end(), *cluster_id_) !=
+                         a.cluster_list.end()) {
+    return Loop::ClusterList;
+  }
+  return Loop::None;
+}
+
+std::string to_string(Loop loop) {
+  switch (loop) {
+    case Loop::None: return "no loop";
+    case Loop::AsPath: return "our AS in AS_PATH";
+    case Loop::OriginatorId: return "ORIGINATOR_ID is our router id";
+    case Loop::ClusterList: return "our cluster ID in CLUSTER_LIST";
+  }
+  return "?";
 }
 
 RouteDelta Rib::apply(PeerId peer, const bgp::wire::Update& update) {
@@ -57,7 +75,7 @@ RouteDelta Rib::apply(PeerId peer, const bgp::wire::Update& update) {
     for (const auto& n : update.attributes.mp_unreach->withdrawn) remove(peer, n.prefix, delta);
   }
 
-  const bool withdraw = update.treat_as_withdraw() || looped(update.attributes);
+  const bool withdraw = update.treat_as_withdraw() || loop_of(update.attributes) != Loop::None;
   // One shared attribute set for every prefix of the UPDATE, without the NLRI-carrying fields.
   AttrRef shared;
   if (!withdraw && (!update.nlri.empty() || update.attributes.mp_reach)) {

@@ -29,19 +29,35 @@ struct RouteDelta {
   bool empty() const { return changed.empty(); }
 };
 
+/// Why a received route was refused as a loop (RFC 4271 §9.1.2, RFC 4456 §8).
+enum class Loop : std::uint8_t {
+  None,
+  AsPath,        // our AS is in its AS_PATH
+  OriginatorId,  // its ORIGINATOR_ID is our router id: it started here
+  ClusterList,   // our cluster ID is in its CLUSTER_LIST: it was reflected by our cluster
+};
+
+std::string to_string(Loop loop);
+
 class Rib {
  public:
-  /// `local_as` and `router_id` drive loop detection on import (AS_PATH, ORIGINATOR_ID).
-  Rib(std::uint32_t local_as, std::uint32_t router_id)
-      : local_as_(local_as), router_id_(router_id) {}
+  /// `local_as`, `router_id` and, on a route reflector, `cluster_id` drive loop detection on
+  /// import (AS_PATH, ORIGINATOR_ID, CLUSTER_LIST).
+  Rib(std::uint32_t local_as, std::uint32_t router_id,
+      std::optional<std::uint32_t> cluster_id = std::nullopt)
+      : local_as_(local_as), router_id_(router_id), cluster_id_(cluster_id) {}
+
+  /// Whether a route with these attributes came back to us, and how we can tell. Routes that did
+  /// are treated as withdrawn by apply(); the speaker calls this first to log them.
+  Loop loop_of(const bgp::wire::PathAttributes& attributes) const;
 
   void set_peer(const PeerInfo& info);
   /// Forgets the peer and every route it sent.
   RouteDelta remove_peer(PeerId peer);
 
   /// Applies one UPDATE from `peer`: withdrawals, then announcements (all withdrawn instead when
-  /// RFC 7606 says treat-as-withdraw). Looped routes (our AS in the path, our id as originator)
-  /// are treated as withdrawn (RFC 4271 §9.1.2, RFC 4456 §8).
+  /// RFC 7606 says treat-as-withdraw). Looped routes (see loop_of()) are treated as withdrawn
+  /// (RFC 4271 §9.1.2, RFC 4456 §8).
   RouteDelta apply(PeerId peer, const bgp::wire::Update& update);
 
   RouteDelta withdraw_all(PeerId peer);
@@ -69,7 +85,6 @@ class Rib {
     int best = -1;  // index into paths
   };
 
-  bool looped(const bgp::wire::PathAttributes& attributes) const;
   void upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes,
               const IpAddress& next_hop, RouteDelta& delta);
   void remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta);
@@ -83,6 +98,7 @@ class Rib {
 
   std::uint32_t local_as_;
   std::uint32_t router_id_;
+  std::optional<std::uint32_t> cluster_id_;
   std::unordered_map<IpPrefix, Entry> table_;
   std::unordered_map<PeerId, PeerInfo> peers_;
   std::unordered_map<PeerId, std::unordered_set<IpPrefix>> by_peer_;

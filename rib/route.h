@@ -28,6 +28,8 @@ struct PeerInfo {
   std::uint32_t remote_as = 0;
   std::uint32_t router_id = 0;  // the peer's BGP identifier, host order
   IpAddress address;
+  /// A route reflection client of ours (RFC 4456 §2); meaningful only when we reflect.
+  bool route_reflector_client = false;
 };
 
 struct Path {

@@ -152,6 +152,19 @@ std::set<std::string> BirdPeer::received_prefixes() {
   return prefixes_in(r.output);
 }
 
+std::optional<ReflectionAttributes> BirdPeer::reflection_attributes(std::string_view prefix) {
+  const std::string p = require_prefix(prefix, "BirdPeer::reflection_attributes");
+  RunResult r = birdc({"show", "route", p, "all"}, kCliTimeout);
+  if (!r.ok() || !prefixes_in(r.output).contains(p)) return std::nullopt;
+  // The best route comes first, so the first attribute lines are its own.
+  ReflectionAttributes out;
+  if (auto id = tokens_after(r.output, "BGP.originator_id:"); id && !id->empty()) {
+    out.originator_id = id->front();
+  }
+  if (auto list = tokens_after(r.output, "BGP.cluster_list:")) out.cluster_list = *list;
+  return out;
+}
+
 void BirdPeer::announce(std::string_view prefix) {
   announced_.insert(require_prefix(prefix, "BirdPeer::announce"));
   reconfigure();

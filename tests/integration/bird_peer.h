@@ -47,6 +47,10 @@ class BirdPeer final : public Peer {
   /// (e.g. {"show", "route", "10.0.0.0/24", "all"}).
   RunResult birdc(const std::vector<std::string>& args, std::chrono::milliseconds timeout = 5s);
 
+  /// ORIGINATOR_ID and CLUSTER_LIST of BIRD's best route to `prefix` (`show route PREFIX all`);
+  /// nullopt when BIRD has no route to it or birdc fails.
+  std::optional<ReflectionAttributes> reflection_attributes(std::string_view prefix);
+
   /// The name of the BGP protocol for `neighbor`: "n_10_0_0_2", "n_fd00__2".
   static std::string protocol_name(std::string_view neighbor);
 

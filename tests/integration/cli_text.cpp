@@ -2,10 +2,12 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <deque>
 #include <fstream>
+#include <sstream>
 
 #include "integration/harness_error.h"
 
@@ -107,6 +109,19 @@ void require_config_token(std::string_view value, std::string_view what) {
     throw HarnessError(std::string(what) + ": '" + std::string(value) +
                        "' is not a plain token (no spaces, quotes, backslashes, # ; ! { })");
   }
+}
+
+std::optional<std::vector<std::string>> tokens_after(std::string_view text, std::string_view label,
+                                                     bool stop_at_comma) {
+  const auto at = text.find(label);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view rest = text.substr(at + label.size());
+  rest = rest.substr(0, std::min(rest.find('\n'), rest.size()));
+  if (stop_at_comma) rest = rest.substr(0, std::min(rest.find(','), rest.size()));
+  std::vector<std::string> tokens;
+  std::istringstream in{std::string(rest)};
+  for (std::string token; in >> token;) tokens.push_back(token);
+  return tokens;
 }
 
 std::string tail_file(const std::filesystem::path& path, std::size_t lines) {

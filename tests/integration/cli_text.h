@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pinto::itest {
 
@@ -34,6 +35,12 @@ std::optional<std::string> canonical_address(std::string_view text);
 /// JSON punctuation (quotes, commas, braces, brackets), so the same function reads BIRD's and
 /// GoBGP's tables and FRR's JSON object keys.
 std::set<std::string> prefixes_in(std::string_view text);
+
+/// The white-space separated tokens that follow `label` on its first line in `text` (up to a
+/// ',' if `stop_at_comma`), or nullopt when `label` does not occur. Reads attribute lines such as
+/// BIRD's "BGP.cluster_list: 1.2.3.4 5.6.7.8" and FRR's "Originator: 10.0.0.2, Cluster list: ...".
+std::optional<std::vector<std::string>> tokens_after(std::string_view text, std::string_view label,
+                                                     bool stop_at_comma = false);
 
 /// Throws HarnessError unless `value` is non-empty printable ASCII without white space, quotes,
 /// backslashes or '#', ';', '!' (which start comments or end statements in the configs we write).

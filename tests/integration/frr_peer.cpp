@@ -172,6 +172,20 @@ std::set<std::string> FrrPeer::received_prefixes() {
   return prefixes_in(r.output);
 }
 
+std::optional<ReflectionAttributes> FrrPeer::reflection_attributes(std::string_view prefix) {
+  const std::string p = require_prefix(prefix, "FrrPeer::reflection_attributes");
+  RunResult r = vtysh({"show bgp " + family_of(p) + " " + p}, kCliTimeout);
+  if (!r.ok() || r.output.find("not in table") != std::string::npos) return std::nullopt;
+  if (r.output.find("Paths:") == std::string::npos) return std::nullopt;
+  // One path per neighbour; with a single neighbour sending it the first path is the one.
+  ReflectionAttributes out;
+  if (auto id = tokens_after(r.output, "Originator:", /*stop_at_comma=*/true); id && !id->empty()) {
+    out.originator_id = id->front();
+  }
+  if (auto list = tokens_after(r.output, "Cluster list:")) out.cluster_list = *list;
+  return out;
+}
+
 void FrrPeer::set_network(const std::string& prefix, bool present) {
   RunResult r = vtysh({"configure terminal", "router bgp " + std::to_string(config_.local_as),
                        "address-family " + family_of(prefix),

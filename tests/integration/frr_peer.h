@@ -53,6 +53,10 @@ class FrrPeer final : public Peer {
   /// session, so "configure terminal" carries over to the following commands).
   RunResult vtysh(const std::vector<std::string>& commands, std::chrono::milliseconds timeout = 5s);
 
+  /// ORIGINATOR_ID and CLUSTER_LIST of bgpd's best path to `prefix`
+  /// (`show bgp {ipv4|ipv6} unicast PREFIX`); nullopt when bgpd has no path or vtysh fails.
+  std::optional<ReflectionAttributes> reflection_attributes(std::string_view prefix);
+
   /// `clear bgp ADDR`: resets the session, and with it FRR's idle-hold timer, which doubles
   /// after every NOTIFICATION up to 120 s. Call it after provoking errors.
   void clear(std::string_view neighbor);

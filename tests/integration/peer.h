@@ -14,13 +14,39 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
+#include <ostream>
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "integration/process.h"
 
 namespace pinto::itest {
+
+/// The route reflection attributes (RFC 4456) of a route as a peer holds it, read from its CLI:
+/// dotted quads, the cluster list in wire order (the last reflector first).
+struct ReflectionAttributes {
+  std::optional<std::string> originator_id;
+  std::vector<std::string> cluster_list;
+
+  friend bool operator==(const ReflectionAttributes&, const ReflectionAttributes&) = default;
+};
+
+/// "originator 10.0.0.2, cluster list [1.2.3.4]", for failure messages.
+inline std::string to_string(const ReflectionAttributes& attributes) {
+  std::string out =
+      "originator " + attributes.originator_id.value_or("(none)") + ", cluster list [";
+  for (std::size_t i = 0; i < attributes.cluster_list.size(); ++i) {
+    out += (i == 0 ? "" : " ") + attributes.cluster_list[i];
+  }
+  return out + "]";
+}
+/// GoogleTest prints values with this (found by ADL), so failures read as text, not bytes.
+inline void PrintTo(const ReflectionAttributes& attributes, std::ostream* os) {
+  *os << to_string(attributes);
+}
 
 /// How restart() brings the daemon back.
 enum class RestartMode : std::uint8_t {

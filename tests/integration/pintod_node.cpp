@@ -42,6 +42,9 @@ void PintodNode::write_files() const {
       << "}\nspec:\n  bgp:\n    asNumber: " << config_.as_number << "\n";
   if (config_.ipv4) res << "    ipv4Address: " << *config_.ipv4 << "\n";
   if (config_.ipv6) res << "    ipv6Address: \"" << *config_.ipv6 << "\"\n";
+  if (config_.route_reflector_cluster_id) {
+    res << "    routeReflectorClusterID: " << *config_.route_reflector_cluster_id << "\n";
+  }
   res << "---\napiVersion: projectcalico.org/v3\nkind: BGPConfiguration\nmetadata: {name: "
          "default}\n"
       << "spec: {nodeToNodeMeshEnabled: " << (config_.mesh ? "true" : "false") << "}\n";

@@ -34,6 +34,8 @@ struct PintodConfig {
   std::uint32_t as_number = 64512;
   std::optional<std::string> ipv4;  // node address with length, "10.0.0.1/24"
   std::optional<std::string> ipv6;
+  /// The Node's spec.bgp.routeReflectorClusterID: pintod reflects (its iBGP peers are clients).
+  std::optional<std::string> route_reflector_cluster_id;
   std::vector<PintodPeerSpec> peers;
   std::vector<std::string> originate;
   int hold_time_seconds = 90;

@@ -151,6 +151,114 @@ spec: {state: confirmed, node: node-a, cidr: 10.244.3.0/26, deleted: "true"}
   EXPECT_EQ(m.value().originate, std::vector<IpPrefix>{*IpPrefix::parse("10.244.1.0/26")});
 }
 
+// Route reflection, Calico's rule: on a node with a cluster ID every iBGP peer is a client,
+// except a Node reflecting for the same cluster; eBGP peers never are.
+constexpr const char* kReflectorSetup = R"(
+apiVersion: projectcalico.org/v3
+kind: Node
+metadata: {name: rr1}
+spec: {bgp: {ipv4Address: 10.0.0.1/24, routeReflectorClusterID: 224.0.0.1}}
+---
+apiVersion: projectcalico.org/v3
+kind: Node
+metadata: {name: rr2}
+spec: {bgp: {ipv4Address: 10.0.0.2/24, routeReflectorClusterID: 224.0.0.1}}
+---
+apiVersion: projectcalico.org/v3
+kind: Node
+metadata: {name: rr-other}
+spec: {bgp: {ipv4Address: 10.0.0.3/24, routeReflectorClusterID: 224.0.0.9}}
+---
+apiVersion: projectcalico.org/v3
+kind: Node
+metadata: {name: worker}
+spec: {bgp: {ipv4Address: 10.0.0.4/24}}
+---
+apiVersion: projectcalico.org/v3
+kind: Node
+metadata: {name: worker2}
+spec: {bgp: {ipv4Address: 10.0.0.7/24}}
+---
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata: {name: to-rr2}
+spec: {peerIP: 10.0.0.2, asNumber: 64512}
+---
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata: {name: to-rr-other}
+spec: {peerIP: 10.0.0.3, asNumber: 64512}
+---
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata: {name: to-worker}
+spec: {peerIP: 10.0.0.4, asNumber: 64512}
+---
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata: {name: plain-ip}
+spec: {peerIP: 10.0.0.5, asNumber: 64512}
+---
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata: {name: upstream}
+spec: {peerIP: 10.0.0.6, asNumber: 65001}
+)";
+
+const PeerIntent* peer_named(const ClusterModel& m, const std::string& name) {
+  for (const auto& p : m.peers) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+TEST(ClusterModel, AReflectorsClientsAreItsIbgpPeersOutsideItsCluster) {
+  auto resources = parse_resources(kReflectorSetup);
+  ASSERT_TRUE(resources) << resources.error().to_string();
+  auto m = build_cluster_model(settings_for("rr1"), resources.value());
+  ASSERT_TRUE(m) << m.error().to_string();
+  EXPECT_EQ(m.value().local.route_reflector_cluster_id, IpAddress::parse("224.0.0.1"));
+  // A reflector takes no part in the mesh: worker2 (a Node without a BGPPeer) is no peer.
+  EXPECT_EQ(m.value().peers.size(), 5u);
+  EXPECT_EQ(peer_named(m.value(), "mesh/worker2"), nullptr);
+  const auto client = [&](const char* name) {
+    const PeerIntent* p = peer_named(m.value(), name);
+    EXPECT_NE(p, nullptr) << name;
+    return p != nullptr && p->route_reflector_client;
+  };
+  EXPECT_FALSE(client("BGPPeer/to-rr2"));      // same cluster: a fellow reflector
+  EXPECT_TRUE(client("BGPPeer/to-rr-other"));  // another cluster's reflector
+  EXPECT_TRUE(client("BGPPeer/to-worker"));    // a Node that does not reflect
+  EXPECT_TRUE(client("BGPPeer/plain-ip"));     // no Node at that address
+  EXPECT_FALSE(client("BGPPeer/upstream"));    // eBGP
+}
+
+TEST(ClusterModel, NonReflectorsHaveNoClientsAndLeaveReflectorsOutOfTheMesh) {
+  auto resources = parse_resources(kReflectorSetup);
+  ASSERT_TRUE(resources) << resources.error().to_string();
+  auto m = build_cluster_model(settings_for("worker"), resources.value());
+  ASSERT_TRUE(m) << m.error().to_string();
+  EXPECT_FALSE(m.value().local.route_reflector_cluster_id);
+  for (const auto& p : m.value().peers) EXPECT_FALSE(p.route_reflector_client) << p.name;
+  // The mesh reaches worker2 but none of the three reflectors.
+  EXPECT_NE(peer_named(m.value(), "mesh/worker2"), nullptr);
+  EXPECT_EQ(peer_named(m.value(), "mesh/rr1"), nullptr);
+  EXPECT_EQ(peer_named(m.value(), "mesh/rr-other"), nullptr);
+}
+
+TEST(ClusterModel, AnIpv6ClusterIdIsRefused) {
+  auto resources = parse_resources(R"(
+apiVersion: projectcalico.org/v3
+kind: Node
+metadata: {name: rr1}
+spec: {bgp: {ipv4Address: 10.0.0.1/24, routeReflectorClusterID: "fd00::1"}}
+)");
+  ASSERT_TRUE(resources) << resources.error().to_string();
+  auto m = build_cluster_model(settings_for("rr1"), resources.value());
+  ASSERT_FALSE(m);
+  EXPECT_NE(m.error().to_string().find("routeReflectorClusterID"), std::string::npos);
+}
+
 TEST(ClusterModel, ErrorsNameWhatIsMissing) {
   auto missing_node = model("", "node-x");
   ASSERT_FALSE(missing_node);

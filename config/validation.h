@@ -12,8 +12,14 @@ namespace pinto::config {
 struct ValidationError {
   std::string field;    // dotted path; empty when the document as a whole is wrong
   std::string message;  // what is wrong, in words
+  // "IPPool/name" when the error is about one resource among many (cross-resource checks);
+  // empty when the message already says where (a parse error names file and document).
+  std::string resource = {};
 
-  std::string to_string() const { return field.empty() ? message : field + ": " + message; }
+  std::string to_string() const {
+    std::string s = resource.empty() ? std::string() : resource + ": ";
+    return s + (field.empty() ? message : field + ": " + message);
+  }
 };
 
 template <class T>

@@ -2,6 +2,8 @@
 
 #include "common/log.h"
 #include "config/resources/resource.h"
+#include "config/unimplemented.h"
+#include "config/validate_resources.h"
 #include "fib/netlink_fib_writer.h"
 
 namespace pinto::daemon {
@@ -16,6 +18,14 @@ Result<LoadedConfig> load_config(const std::string& settings_path) {
     auto parsed = config::parse_resources(text.value(), path);
     if (!parsed) return failure(Error{parsed.error().to_string()});
     for (auto& r : parsed.value()) resources.push_back(std::move(r));
+  }
+  // The whole state is checked before any of it is used: consistent across resources, and
+  // nothing in it that pintod would silently ignore.
+  if (auto v = config::validate_resources(resources); !v) {
+    return failure(Error{"resources: " + v.error().to_string()});
+  }
+  if (auto v = config::check_implemented(resources); !v) {
+    return failure(Error{"resources: " + v.error().to_string()});
   }
   auto model = config::build_cluster_model(settings.value(), resources);
   if (!model) return failure(Error{"configuration: " + model.error().to_string()});

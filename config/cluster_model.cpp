@@ -230,11 +230,16 @@ Validated<ClusterModel> build_cluster_model(const Settings& settings,
     b.model.listen_port = *global->listen_port;
   }
   b.model.originate = settings.originate;
+  const auto pools = all_of<IpPool>(resources);
   for (const auto* block : all_of<BlockAffinity>(resources)) {
     if (block->node != b.model.local.name || block->state != "confirmed" || block->deleted)
       continue;
     b.model.blocks.push_back(block->cidr);
-    if (std::find(b.model.originate.begin(), b.model.originate.end(), block->cidr) ==
+    // Calico's disableBGPExport: the pool's blocks stay off BGP (still blackholed here).
+    const bool exported = std::none_of(
+        pools.begin(), pools.end(),
+        [&](const IpPool* p) { return p->disable_bgp_export && p->cidr.contains(block->cidr); });
+    if (exported && std::find(b.model.originate.begin(), b.model.originate.end(), block->cidr) ==
         b.model.originate.end()) {
       b.model.originate.push_back(block->cidr);
     }

@@ -12,7 +12,9 @@ namespace pinto::config {
 struct ValidationError {
   std::string field;    // dotted path; empty when the document as a whole is wrong
   std::string message;  // what is wrong, in words
-  std::string where;    // which file and document, when known: "peers.yaml: document 2 (BGPPeer x)"
+  // Where the error is, when the field alone does not say: the file and document of a parse error
+  // ("peers.yaml: document 2 (BGPPeer x)"), or the resource among many ("IPPool/name").
+  std::string where = {};
 
   std::string to_string() const {
     const std::string what = field.empty() ? message : field + ": " + message;

@@ -82,19 +82,9 @@ std::optional<std::uint64_t> MapReader::unsigned_integer(const std::string& key,
 std::optional<std::uint32_t> MapReader::as_number(const std::string& key) {
   auto s = scalar(key);
   if (!s) return std::nullopt;
-  std::optional<std::uint64_t> value;
-  if (const auto dot = s->find('.'); dot != std::string::npos) {  // asdot, RFC 5396
-    auto high = parse_unsigned(std::string_view(*s).substr(0, dot));
-    auto low = parse_unsigned(std::string_view(*s).substr(dot + 1));
-    if (high && low && *high <= 0xffff && *low <= 0xffff) value = (*high << 16) | *low;
-  } else {
-    value = parse_unsigned(*s);
-  }
-  if (!value || *value == 0 || *value > 0xffffffffull) {
-    fail(key, "not an AS number: '" + *s + "'");
-    return std::nullopt;
-  }
-  return static_cast<std::uint32_t>(*value);
+  auto value = parse_as_number(*s);
+  if (!value) fail(key, "not an AS number (1 to 4294967295, or asdot like 1.10): '" + *s + "'");
+  return value;
 }
 
 std::optional<IpAddress> MapReader::address(const std::string& key) {
@@ -175,6 +165,12 @@ std::optional<std::map<std::string, std::string>> MapReader::string_map(const st
   return out;
 }
 
+void MapReader::refuse_unsupported(std::initializer_list<const char*> keys) {
+  for (const char* k : keys) {
+    if (raw(k)) return fail(k, "not supported by Pinto yet");
+  }
+}
+
 void MapReader::finish() {
   if (error_ || !node_.IsMap()) return;
   for (const auto& kv : node_) {
@@ -184,6 +180,19 @@ void MapReader::finish() {
       return;
     }
   }
+}
+
+std::optional<std::uint32_t> parse_as_number(std::string_view text) {
+  std::optional<std::uint64_t> value;
+  if (const auto dot = text.find('.'); dot != std::string_view::npos) {  // asdot, RFC 5396
+    auto high = parse_unsigned(text.substr(0, dot));
+    auto low = parse_unsigned(text.substr(dot + 1));
+    if (high && low && *high <= 0xffff && *low <= 0xffff) value = (*high << 16) | *low;
+  } else {
+    value = parse_unsigned(text);
+  }
+  if (!value || *value == 0 || *value > 0xffffffffull) return std::nullopt;
+  return static_cast<std::uint32_t>(*value);
 }
 
 std::optional<std::pair<IpAddress, std::optional<std::uint16_t>>> parse_address_and_port(

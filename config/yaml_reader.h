@@ -49,6 +49,27 @@ class MapReader {
   std::optional<YAML::Node> raw(const std::string& key);
   /// Marks keys as understood without reading them (fields accepted for compatibility).
   void accept(std::initializer_list<const char*> keys);
+  /// Calico fields Pinto recognises but does not act on yet, where acting differently from
+  /// Calico would change routing or security: present means "not supported by Pinto yet",
+  /// never a silent no-op.
+  void refuse_unsupported(std::initializer_list<const char*> keys);
+
+  /// Reads a list of mappings at `key`, calling `read(item, index)` with a reader whose path
+  /// is "key[index]"; the first error in any item lands in this reader.
+  template <class F>
+  void each(const std::string& key, F&& read) {
+    if (error_) return;
+    auto node = raw(key);
+    if (!node) return;
+    if (!node->IsSequence()) return fail(key, "expected a list");
+    for (std::size_t i = 0; i < node->size() && !error_; ++i) {
+      MapReader item((*node)[i], path_of(key) + "[" + std::to_string(i) + "]");
+      if (item.ok() && !(*node)[i].IsMap()) item.fail("", "expected a mapping");
+      read(item, i);
+      item.finish();
+      if (item.error_) error_ = item.error_;
+    }
+  }
 
   /// Reads a nested map with `read` and folds its error into this reader.
   template <class F>
@@ -78,6 +99,9 @@ class MapReader {
   std::set<std::string> read_;
   std::optional<ValidationError> error_;
 };
+
+/// Parses an AS number: plain ("64512") or asdot ("1.10", RFC 5396); 0 is refused (RFC 7607).
+std::optional<std::uint32_t> parse_as_number(std::string_view text);
 
 /// Parses "A.B.C.D:port", "[v6]:port" or a bare address; nullopt when malformed.
 std::optional<std::pair<IpAddress, std::optional<std::uint16_t>>> parse_address_and_port(

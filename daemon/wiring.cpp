@@ -4,6 +4,8 @@
 
 #include "common/log.h"
 #include "config/resources/resource.h"
+#include "config/unimplemented.h"
+#include "config/validate_resources.h"
 #include "fib/netlink_fib_writer.h"
 
 namespace pinto::daemon {
@@ -18,6 +20,14 @@ Result<LoadedConfig> load_config(const std::string& settings_path) {
     auto parsed = config::parse_resources(text.value(), path);
     if (!parsed) return failure(Error{parsed.error().to_string()});
     for (auto& r : parsed.value()) resources.push_back(std::move(r));
+  }
+  // The whole state is checked before any of it is used: consistent across resources, and
+  // nothing in it that pintod would silently ignore.
+  if (auto v = config::validate_resources(resources); !v) {
+    return failure(Error{"resources: " + v.error().to_string()});
+  }
+  if (auto v = config::check_implemented(resources); !v) {
+    return failure(Error{"resources: " + v.error().to_string()});
   }
   auto model = config::build_cluster_model(settings.value(), resources);
   if (!model) return failure(Error{"configuration: " + model.error().to_string()});
@@ -168,6 +178,14 @@ void Daemon::follow_routes(const rib::RouteDelta& delta) {
 
 Result<config::ClusterModel, config::CatalogError> Daemon::model_for(
     const std::vector<config::Resource>& resources) const {
+  // The whole resulting state is checked: consistent across resources, and nothing in it that
+  // pintod would silently ignore.
+  for (auto check : {config::validate_resources, config::check_implemented}) {
+    if (auto v = check(resources); !v) {
+      return failure(
+          config::CatalogError{config::CatalogError::Code::Invalid, v.error().to_string()});
+    }
+  }
   auto model = config::build_cluster_model(settings_, resources, config::MissingLocalNode::Wait);
   if (!model) {
     return failure(

@@ -1,3 +1,4 @@
+#include "config/resources/read_helpers.h"
 #include "config/resources/resource.h"
 
 namespace pinto::config {
@@ -31,6 +32,7 @@ void read_bgp_peer_spec(MapReader& spec, BgpPeer& out) {
     }
   }
   out.as_number = spec.as_number("asNumber");
+  out.local_as_number = spec.as_number("localASNumber");
   read_secret_key_ref(spec, "password", out.password);
   if (auto v = spec.string("sourceAddress")) {
     if (*v == "None")
@@ -59,15 +61,30 @@ void read_bgp_peer_spec(MapReader& spec, BgpPeer& out) {
     else
       spec.fail("nextHopMode", "expected Auto, Self or Keep");
   }
-  if (auto v = spec.string_list("filters")) out.filters = *v;
+  if (auto v = spec.string_list("filters")) {
+    for (std::size_t i = 0; i < v->size() && spec.ok(); ++i) {
+      if ((*v)[i].empty()) spec.fail("filters[" + std::to_string(i) + "]", "empty BGPFilter name");
+    }
+    out.filters = *v;
+  }
+  if (auto v = spec.unsigned_integer("numAllowedLocalASNumbers", 0x7fffffff)) {
+    out.num_allowed_local_as_numbers = static_cast<std::uint32_t>(*v);
+  }
+  out.reachable_by = spec.address("reachableBy");
+  if (auto v = read_enum<ReversePeering>(
+          spec, "reversePeering",
+          {{"Auto", ReversePeering::Auto}, {"Manual", ReversePeering::Manual}})) {
+    out.reverse_peering = *v;
+  }
   if (auto v = spec.boolean("passive")) out.passive = *v;
   if (auto v = spec.unsigned_integer("ebgpMultihop", 255)) {
     if (*v == 0) spec.fail("ebgpMultihop", "must be from 1 to 255");
     out.ebgp_multihop = static_cast<std::uint8_t>(*v);
   }
-  // Calico fields accepted and not acted on yet (docs/resources.md says which issue does).
-  spec.accept({"failureDetectionMode", "birdGatewayMode", "numAllowedLocalASNumbers", "reachableBy",
-               "localWorkloadSelector", "reversePeering", "extensions"});
+  // Calico (and Calico Enterprise) fields Pinto cannot honour yet: BFD, BIRD-specific gateway
+  // handling, peering with local workloads, and raw BIRD extensions.
+  spec.refuse_unsupported(
+      {"failureDetectionMode", "birdGatewayMode", "localWorkloadSelector", "extensions"});
   if (!spec.ok()) return;
 
   // Calico's own validation rules for BGPPeer.
@@ -79,6 +96,13 @@ void read_bgp_peer_spec(MapReader& spec, BgpPeer& out) {
     spec.fail("peerIP", "required (or peerSelector)");
   } else if (out.peer_ip && !out.as_number) {
     spec.fail("asNumber", "required with peerIP");
+  } else if (!out.peer_selector.empty() && out.as_number) {
+    // The selected nodes' own AS numbers are used (Calico: peerSelector excludes asNumber).
+    spec.fail("asNumber", "cannot be set together with peerSelector");
+  } else if (out.reachable_by && !out.peer_ip) {
+    spec.fail("reachableBy", "requires peerIP");
+  } else if (out.reachable_by && out.reachable_by->family() != out.peer_ip->family()) {
+    spec.fail("reachableBy", "not the same IP family as peerIP");
   } else if (out.keep_original_next_hop && out.next_hop_mode &&
              *out.next_hop_mode != NextHopMode::Keep) {
     spec.fail("nextHopMode", "contradicts keepOriginalNextHop: true");

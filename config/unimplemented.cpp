@@ -1,0 +1,83 @@
+#include "config/unimplemented.h"
+
+namespace pinto::config {
+
+namespace {
+
+constexpr const char* kNotYet = "not supported by Pinto yet";
+
+ValidationError refused(const std::string& kind, const ObjectMeta& m, const char* field,
+                        const std::string& why = kNotYet) {
+  return ValidationError{field, why, kind + "/" + m.name};
+}
+
+std::optional<ValidationError> check(const BgpPeer& p) {
+  if (!p.filters.empty()) return refused("BGPPeer", p.metadata, "spec.filters");
+  if (p.local_as_number) return refused("BGPPeer", p.metadata, "spec.localASNumber");
+  if (p.num_allowed_local_as_numbers) {
+    return refused("BGPPeer", p.metadata, "spec.numAllowedLocalASNumbers");
+  }
+  if (p.reachable_by) return refused("BGPPeer", p.metadata, "spec.reachableBy");
+  if (p.restart_mode == RestartMode::LongLivedGracefulRestart) {
+    return refused("BGPPeer", p.metadata, "spec.restartMode",
+                   "LongLivedGracefulRestart is not supported by Pinto yet");
+  }
+  return std::nullopt;
+}
+
+std::optional<ValidationError> check(const BgpConfiguration& c) {
+  if (!c.service_cluster_ips.empty()) {
+    return refused("BGPConfiguration", c.metadata, "spec.serviceClusterIPs");
+  }
+  if (!c.service_external_ips.empty()) {
+    return refused("BGPConfiguration", c.metadata, "spec.serviceExternalIPs");
+  }
+  if (!c.service_load_balancer_ips.empty()) {
+    return refused("BGPConfiguration", c.metadata, "spec.serviceLoadBalancerIPs");
+  }
+  // Communities are only reachable through prefixAdvertisements (the reader enforces that).
+  if (!c.prefix_advertisements.empty()) {
+    return refused("BGPConfiguration", c.metadata, "spec.prefixAdvertisements");
+  }
+  // pintod binds to settings' listen.address; NodeIP would need it to follow the Node resource.
+  if (c.bind_mode == BindMode::NodeIP) {
+    return refused("BGPConfiguration", c.metadata, "spec.bindMode",
+                   "NodeIP is not supported by Pinto yet (set listen.address in the settings)");
+  }
+  if (c.local_workload_peering_ipv4) {
+    return refused("BGPConfiguration", c.metadata, "spec.localWorkloadPeeringIPV4");
+  }
+  if (c.local_workload_peering_ipv6) {
+    return refused("BGPConfiguration", c.metadata, "spec.localWorkloadPeeringIPV6");
+  }
+  return std::nullopt;
+}
+
+std::optional<ValidationError> check(const IpPool& p) {
+  // Blocks of this pool would be installed as plain routes, not through a tunnel.
+  if (p.ipip_mode != EncapsulationMode::Never) {
+    return refused("IPPool", p.metadata, "spec.ipipMode",
+                   "IPIP is not supported by Pinto yet (use Never)");
+  }
+  if (p.vxlan_mode != EncapsulationMode::Never) {
+    return refused("IPPool", p.metadata, "spec.vxlanMode",
+                   "VXLAN is not supported by Pinto yet (use Never)");
+  }
+  return std::nullopt;
+}
+
+template <class T>
+std::optional<ValidationError> check(const T&) {
+  return std::nullopt;
+}
+
+}  // namespace
+
+Validated<void> check_implemented(const std::vector<Resource>& all) {
+  for (const auto& r : all) {
+    if (auto e = std::visit([](const auto& x) { return check(x); }, r)) return failure(*e);
+  }
+  return outcome::success();
+}
+
+}  // namespace pinto::config

@@ -48,14 +48,19 @@ struct ModelBuilder {
     if (!error) error = ValidationError{std::move(field), std::move(message)};
   }
 
-  std::optional<std::string> secret_value(const SecretKeyRef& ref, const std::string& field) {
+  // A password that cannot be found is an error of the peers that use it, not of the whole
+  // configuration: they are shown with the error and not started; everything else runs.
+  std::optional<std::string> secret_value(const SecretKeyRef& ref, const std::string& field,
+                                          std::string& peer_error) const {
     for (const auto* s : all_of<Secret>(resources)) {
       if (s->metadata.name != ref.name) continue;
       if (auto it = s->data.find(ref.key); it != s->data.end()) return it->second;
-      fail(field, "Secret '" + ref.name + "' has no key '" + ref.key + "'");
+      peer_error = field + ": Secret '" + ref.name + "' has no key '" + ref.key + "'";
       return std::nullopt;
     }
-    fail(field, "no Secret named '" + ref.name + "'");
+    peer_error = field + ": no Secret named '" + ref.name + "'" +
+                 (settings.secrets.empty() ? "" : " (looked for " + settings.secrets + "/" +
+                                                      ref.name + "/" + ref.key + ")");
     return std::nullopt;
   }
 
@@ -162,7 +167,10 @@ struct ModelBuilder {
       peer.address = *p->peer_ip;
       peer.port = p->peer_port.value_or(179);
       peer.remote_as = *p->as_number;
-      if (p->password) peer.password = secret_value(*p->password, where + "password.secretKeyRef");
+      if (p->password) {
+        peer.password =
+            secret_value(*p->password, where + "password.secretKeyRef", peer.config_error);
+      }
       if (!p->source_address_none) peer.source_address = local_address_for(*p->peer_ip);
       peer.ttl_security = p->ttl_security;
       peer.ebgp_multihop = p->ebgp_multihop;
@@ -181,9 +189,11 @@ struct ModelBuilder {
     // between every node, reflection would add nothing but duplicate paths (Calico's confd).
     if (model.local.route_reflector_cluster_id) return;
     std::optional<std::string> password;
+    std::string password_error;
     if (global && global->node_mesh_password) {
       password = secret_value(*global->node_mesh_password,
-                              "BGPConfiguration default: spec.nodeMeshPassword.secretKeyRef");
+                              "BGPConfiguration default: spec.nodeMeshPassword.secretKeyRef",
+                              password_error);
     }
     for (const auto* n : all_of<Node>(resources)) {
       if (n->metadata.name == model.local.name || !n->bgp || cluster_id_of(*n)) continue;
@@ -194,6 +204,7 @@ struct ModelBuilder {
         peer.address = address->address;
         peer.remote_as = as_of(*n, global);
         peer.password = password;
+        peer.config_error = password_error;
         peer.source_address = local_address_for(address->address);
         if (global) peer.max_restart_time = seconds_of(global->node_mesh_max_restart_time);
         add_peer(std::move(peer));

@@ -56,6 +56,8 @@ struct PeerIntent {
   std::optional<std::chrono::seconds> max_restart_time;
   std::optional<std::chrono::seconds> keepalive_time;
   NextHopMode next_hop_mode = NextHopMode::Auto;
+  /// Why this peer cannot be started (its password's secret is missing); empty when it can.
+  std::string config_error;
   /// RFC 4456: we reflect routes to and from this peer as our client (set only when this node
   /// has a cluster ID and the peer is iBGP).
   bool route_reflector_client = false;

@@ -92,6 +92,7 @@ Validated<Settings> parse_settings(const std::string& yaml, const std::string& b
   });
   // An empty store keeps resources in memory only (tests, throw-away nodes).
   if (auto st = r.string("store")) s.store = st->empty() ? "" : resolve(base_dir, *st);
+  if (auto sec = r.string("secrets")) s.secrets = resolve(base_dir, *sec);
   r.nested("fib", [&](MapReader& f) {
     if (auto e = f.boolean("enabled")) s.fib.enabled = *e;
     if (auto t = f.unsigned_integer("table", 0xffffffffu))

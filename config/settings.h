@@ -66,6 +66,9 @@ struct Settings {
   ListenSettings listen;
   ApiSettings api;
   std::string store = "/var/lib/pinto/state.db";
+  /// Where BGPPeer password secretKeyRefs resolve: <secrets>/<name>/<key> (a Kubernetes secret
+  /// volume). Empty: from Secret resources only.
+  std::string secrets;
   FibSettings fib;
   std::vector<std::string> resources;
   std::vector<IpPrefix> originate;

@@ -164,6 +164,17 @@ grpc::Status RoutingService::ListPeers(grpc::ServerContext*, const v1::ListPeers
     if (!model.has_local_node || daemon_.speaker() == nullptr) return true;
     response->set_local_as(model.local.as_number);
     response->set_router_id(model.local.router_id.to_string());
+    // Peers that could not be started (a missing secret) are listed with the reason.
+    for (const auto& intent : model.peers) {
+      if (intent.config_error.empty()) continue;
+      auto* p = response->add_peers();
+      p->set_name(intent.name);
+      p->set_address(intent.address.to_string());
+      p->set_remote_as(intent.remote_as);
+      p->set_state("Idle");
+      p->set_last_error(intent.config_error);
+      p->set_type(intent.name.starts_with("mesh/") ? "node-to-node mesh" : "global");
+    }
     for (const auto& st : daemon_.speaker()->status()) {
       auto* p = response->add_peers();
       p->set_name(st.name);

@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "config/resources/resource.h"
+#include "config/secrets_dir.h"
 #include "config/unimplemented.h"
 #include "config/validate_resources.h"
 #include "fib/netlink_fib_writer.h"
@@ -39,6 +40,7 @@ std::vector<bgp::PeerConfig> peer_configs(const LoadedConfig& loaded) {
   const auto& local = loaded.model.local;
   std::vector<bgp::PeerConfig> out;
   for (const auto& intent : loaded.model.peers) {
+    if (!intent.config_error.empty()) continue;  // shown by `node status`, logged on change
     bgp::PeerConfig p;
     p.name = intent.name;
     p.address = intent.address;
@@ -186,7 +188,15 @@ Result<config::ClusterModel, config::CatalogError> Daemon::model_for(
           config::CatalogError{config::CatalogError::Code::Invalid, v.error().to_string()});
     }
   }
-  auto model = config::build_cluster_model(settings_, resources, config::MissingLocalNode::Wait);
+  std::vector<config::Resource> with_secrets;
+  const std::vector<config::Resource>* all = &resources;
+  if (!settings_.secrets.empty()) {
+    with_secrets = resources;
+    for (auto& secret : config::read_referenced_secrets(settings_.secrets, resources))
+      with_secrets.push_back(std::move(secret));
+    all = &with_secrets;
+  }
+  auto model = config::build_cluster_model(settings_, *all, config::MissingLocalNode::Wait);
   if (!model) {
     return failure(
         config::CatalogError{config::CatalogError::Code::Invalid, model.error().to_string()});
@@ -291,7 +301,27 @@ Result<void> Daemon::sync_resource_files() {
   return outcome::success();
 }
 
+// Secret files change without any API call (a rotated Kubernetes secret): look every few
+// seconds, and when what the resources refer to changed, rebuild the model — set_peers then
+// restarts only the sessions whose password changed.
+void Daemon::watch_secrets() {
+  if (settings_.secrets.empty()) return;
+  if (!secrets_timer_) secrets_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+  secrets_timer_->expires_after(std::chrono::seconds(3));
+  secrets_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    auto model = model_for(catalog_->resources());
+    if (model && !(model.value().peers == model_.peers)) {
+      log_info("secrets in {} changed: applying", settings_.secrets);
+      if (auto applied = apply_model(std::move(model).value()); !applied)
+        log_error("secrets: {}", applied.error().message);
+    }
+    watch_secrets();
+  });
+}
+
 Result<void> Daemon::start() {
+  watch_secrets();
   if (auto loaded = catalog_->load(); !loaded) return failure(Error{loaded.error().message});
   log_info("store: {} resources at revision {}", catalog_->list("", "").size(),
            catalog_->revision());
@@ -359,6 +389,11 @@ Result<void> Daemon::apply_model(config::ClusterModel model) {
     for (const auto& p : old_blocks) {
       if (!blocks_.contains(p)) fib_->remove(p);
     }
+  }
+  for (const auto& peer : model_.peers) {
+    if (!peer.config_error.empty())
+      log_error("peer {} ({}): not started: {}", peer.address.to_string(), peer.name,
+                peer.config_error);
   }
   speaker_->set_peers(peer_configs(LoadedConfig{settings_, model_}));
   log_info("node {}: {} peers, {} originated prefixes", model_.local.name, model_.peers.size(),

@@ -105,6 +105,7 @@ class Daemon {
   void stop_speaker(const std::string& reason);
   std::vector<IpPrefix> originated() const;
   void follow_routes(const rib::RouteDelta& delta);
+  void watch_secrets();
 
   boost::asio::io_context& io_;
   config::Settings settings_;
@@ -118,6 +119,7 @@ class Daemon {
   std::unique_ptr<bgp::Speaker> speaker_;
   std::unique_ptr<fib::FibManager> fib_;
   std::unique_ptr<boost::asio::steady_timer> fib_sweep_;
+  std::unique_ptr<boost::asio::steady_timer> secrets_timer_;
   std::set<IpPrefix> blocks_;  // our own blocks: blackholed in the kernel
   std::function<void(std::int64_t)> commit_listener_;
   std::function<void(const rib::RouteDelta&)> route_listener_;

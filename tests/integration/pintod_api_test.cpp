@@ -4,6 +4,8 @@
 // The three-node tests join three node namespaces to a fourth holding a Linux bridge (the
 // "switch"), so every node reaches every other one on one subnet, as a rack does.
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -12,6 +14,7 @@
 #include "integration/fixture.h"
 #include "integration/netns.h"
 #include "integration/pintod_node.h"
+#include "integration/temp_dir.h"
 
 namespace pinto::itest {
 namespace {
@@ -249,6 +252,54 @@ TEST_F(PintodApiSingle, BadManifestIsRefusedWholeWithTheFieldNamed) {
   EXPECT_EQ(run({pintoctl_path().string(), "--socket", "/nonexistent/pintod.sock", "get", "nodes"})
                 .exit_code,
             3);
+}
+
+// BGPPeer passwords from a Kubernetes-style secret volume (<dir>/<name>/<key>): a missing secret
+// is an error on that peer only, and the file appearing (or changing) is picked up without any
+// API call.
+TEST_F(PintodApi, PeerPasswordComesFromTheSecretsDirectory) {
+  Netns ns_a("node-a");
+  Netns ns_b("node-b");
+  VethPair link({ns_a, "eth0", {"10.85.0.1/24"}}, {ns_b, "eth0", {"10.85.0.2/24"}});
+  TempDir secrets("pit-secrets");
+  PintodConfig ca;
+  ca.node_name = "node-a";
+  ca.api_only = true;
+  ca.secrets_dir = secrets.path().string();
+  PintodConfig cb = ca;
+  cb.node_name = "node-b";
+  cb.secrets_dir.clear();
+  PintodNode a(ns_a, ca);
+  PintodNode b(ns_b, cb);
+  a.start();
+  b.start();
+  const std::string common =
+      "apiVersion: projectcalico.org/v3\nkind: BGPConfiguration\nmetadata: {name: default}\n"
+      "spec: {nodeToNodeMeshEnabled: false}\n---\n" +
+      node_yaml("node-a", "10.85.0.1/24") + "---\n" + node_yaml("node-b", "10.85.0.2/24");
+  auto peer = [](const std::string& name, const std::string& ip) {
+    return "---\napiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata: {name: " + name +
+           "}\nspec:\n  peerIP: " + ip +
+           "\n  asNumber: 64512\n  password: {secretKeyRef: {name: bgp-secrets, key: rack1}}\n";
+  };
+  // node-b has the password as a Secret resource; node-a has it nowhere yet.
+  ASSERT_TRUE(b.apply(common + peer("to-a", "10.85.0.1") +
+                      "---\napiVersion: v1\nkind: Secret\nmetadata: {name: bgp-secrets}\n"
+                      "stringData: {rack1: s3cret-one}\n")
+                  .ok());
+  ASSERT_TRUE(a.apply(common + peer("to-b", "10.85.0.2")).ok());
+  const auto missing = a.pintoctl({"node", "status"});
+  EXPECT_NE(missing.output.find("no Secret named 'bgp-secrets'"), std::string::npos)
+      << missing.output;
+
+  std::filesystem::create_directories(secrets.path() / "bgp-secrets");
+  std::ofstream(secrets.path() / "bgp-secrets" / "rack1") << "s3cret-one\n";
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return a.pintoctl({"node", "status"}).output.find("Established") != std::string::npos;
+      },
+      kTimeout))
+      << a.pintoctl({"node", "status"}).output << a.diagnostics() << b.diagnostics();
 }
 
 }  // namespace

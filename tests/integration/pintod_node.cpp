@@ -29,6 +29,7 @@ void PintodNode::write_files() const {
            << (config_.api_only ? "" : "resources: [resources.yaml]\n")
            << "api: {socket: " << (dir_ / "pintod.sock").string() << "}\n"
            << "store: state.db\n"
+           << (config_.secrets_dir.empty() ? "" : "secrets: " + config_.secrets_dir + "\n")
            << "logLevel: debug\n"
            << "bgp: {holdTime: " << config_.hold_time_seconds << "s, connectRetryTime: 2s, "
            << "gracefulRestart: {enabled: " << (config_.graceful_restart ? "true" : "false")

@@ -46,6 +46,8 @@ struct PintodConfig {
   bool mesh = false;
   /// No resources file at all: the node starts empty and is fed through pintoctl.
   bool api_only = false;
+  /// Settings `secrets:` (a directory of <name>/<key> files); empty: not set.
+  std::string secrets_dir;
 };
 
 struct PintodPeerState {

@@ -20,7 +20,7 @@ class Parser {
     auto root = parse_or();
     if (!root) return root;
     if (current_.kind != TokenKind::End) {
-      return unexpected("'&&', '||' or the end of the selector");
+      return failure(unexpected("'&&', '||' or the end of the selector"));
     }
     return root;
   }

@@ -15,7 +15,8 @@ cd "$repo"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$(nproc)"
 
-targets=(bgp_message:4200 bgp_stream:8400)  # name:max_len (a whole message, two in a stream)
+# name:max_len (a whole message, two in a stream; a selector of a few KB)
+targets=(bgp_message:4200 bgp_stream:8400 selector:4096)
 crashes="$repo/build/fuzz/crashes"
 mkdir -p "$crashes"
 for entry in "${targets[@]}"; do
@@ -23,10 +24,15 @@ for entry in "${targets[@]}"; do
   max_len="${entry##*:}"
   corpus="$repo/tests/fuzz/corpus/$name"
   scratch="$(mktemp -d "/tmp/pinto_fuzz_${name}.XXXXXX")"
+  # A target may bring a dictionary of its tokens (tests/fuzz/<target>.dict).
+  dict=()
+  if [ -f "$repo/tests/fuzz/${name}.dict" ]; then
+    dict=(-dict="$repo/tests/fuzz/${name}.dict")
+  fi
   echo "fuzz: $name for ${seconds}s"
   # Corpus dirs: the scratch one first, so that new inputs land there.
   if ! "$repo/build/fuzz/tests/fuzz/${name}_fuzz" -max_total_time="$seconds" -max_len="$max_len" \
-      -print_final_stats=1 -artifact_prefix="$crashes/${name}-" "$scratch" "$corpus"; then
+      "${dict[@]}" -print_final_stats=1 -artifact_prefix="$crashes/${name}-" "$scratch" "$corpus"; then
     rm -rf "$scratch"
     echo "fuzz: $name found a failing input; see $crashes" >&2
     exit 1

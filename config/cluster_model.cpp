@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "policy/selector/selector.h"
+
 namespace pinto::config {
 
 namespace {
@@ -28,21 +30,12 @@ std::optional<std::chrono::seconds> seconds_of(const std::optional<std::chrono::
   return std::chrono::duration_cast<std::chrono::seconds>(*d);
 }
 
-// Selectors are Calico's label expressions; until the selector engine lands (policy issue) only
-// the match-everything selector is understood, and anything else is refused by name.
-bool selector_is_all(const std::string& selector) {
-  std::string s;
-  for (const char c : selector) {
-    if (c != ' ') s += c;
-  }
-  return s == "all()";
-}
-
 struct ModelBuilder {
   const Settings& settings;
   const std::vector<Resource>& resources;
   ClusterModel model;
   std::optional<ValidationError> error;
+  const Node* me = nullptr;  // this node's Node resource
 
   void fail(std::string field, std::string message) {
     if (!error) error = ValidationError{std::move(field), std::move(message)};
@@ -59,8 +52,9 @@ struct ModelBuilder {
       return std::nullopt;
     }
     peer_error = field + ": no Secret named '" + ref.name + "'" +
-                 (settings.secrets.empty() ? "" : " (looked for " + settings.secrets + "/" +
-                                                      ref.name + "/" + ref.key + ")");
+                 (settings.secrets.empty()
+                      ? ""
+                      : " (looked for " + settings.secrets + "/" + ref.name + "/" + ref.key + ")");
     return std::nullopt;
   }
 
@@ -69,7 +63,6 @@ struct ModelBuilder {
   }
 
   void build_local(const BgpConfiguration* global, const BgpConfiguration* per_node) {
-    const Node* me = nullptr;
     for (const auto* n : all_of<Node>(resources)) {
       if (n->metadata.name == settings.node_name) me = n;
     }
@@ -149,37 +142,100 @@ struct ModelBuilder {
     model.peers.push_back(std::move(peer));
   }
 
-  void build_explicit_peers() {
+  std::optional<policy::Selector> selector(const std::string& text, const std::string& field) {
+    auto parsed = policy::Selector::parse(text);
+    if (!parsed) {
+      fail(field, "not a valid selector: " + parsed.error().to_string());
+      return std::nullopt;
+    }
+    return std::move(parsed).value();
+  }
+
+  static policy::Labels labels_of(const Node& node) {
+    return {node.metadata.labels.begin(), node.metadata.labels.end()};
+  }
+
+  // Calico: a BGPPeer applies to the node it names, to the nodes its nodeSelector selects, or,
+  // with neither, to every node.
+  bool applies_to(const BgpPeer& p, const Node& node, const std::string& where) {
+    if (!p.node.empty()) return p.node == node.metadata.name;
+    if (p.node_selector.empty()) return true;
+    auto sel = selector(p.node_selector, where + "nodeSelector");
+    return sel && sel->matches(labels_of(node));
+  }
+
+  // Of two nodes that find each other (mesh, peerSelector) both would connect; as in
+  // calico-node, the one with the higher address only listens, so there is one connection.
+  bool passive_towards(const IpAddress& peer) const {
+    const auto local = local_address_for(peer);
+    return local && peer < *local;
+  }
+
+  PeerIntent explicit_peer(const BgpPeer& p, const std::string& where, const IpAddress& address) {
+    PeerIntent peer;
+    peer.name = "BGPPeer/" + p.metadata.name;
+    peer.address = address;
+    peer.port = p.peer_port.value_or(179);
+    if (p.as_number) peer.remote_as = *p.as_number;
+    if (p.password) {
+      peer.password = secret_value(*p.password, where + "password.secretKeyRef", peer.config_error);
+    }
+    if (!p.source_address_none) peer.source_address = local_address_for(address);
+    peer.ttl_security = p.ttl_security;
+    peer.ebgp_multihop = p.ebgp_multihop;
+    peer.passive = p.passive;
+    peer.max_restart_time = seconds_of(p.max_restart_time);
+    peer.keepalive_time = seconds_of(p.keepalive_time);
+    peer.next_hop_mode =
+        p.keep_original_next_hop ? NextHopMode::Keep : p.next_hop_mode.value_or(NextHopMode::Auto);
+    return peer;
+  }
+
+  void build_explicit_peers(const BgpConfiguration* global) {
     for (const auto* p : all_of<BgpPeer>(resources)) {
       const std::string where = "BGPPeer " + p->metadata.name + ": spec.";
-      if (!p->node_selector.empty() && !selector_is_all(p->node_selector)) {
-        return fail(where + "nodeSelector",
-                    "only all() is supported until the selector engine lands");
+      if (!p->peer_selector.empty() && p->reverse_peering == ReversePeering::Auto) {
+        add_reverse_peers(*p, where, global);
       }
-      if (!p->peer_selector.empty()) {
-        return fail(where + "peerSelector", "not supported until the selector engine lands");
+      if (!applies_to(*p, *me, where)) continue;
+      if (error) return;
+      if (p->peer_ip) {
+        if (!local_address_for(*p->peer_ip)) continue;  // no address of that family here
+        add_peer(explicit_peer(*p, where, *p->peer_ip));
+        continue;
       }
-      const bool applies = p->node == model.local.name || (p->node.empty());
-      if (!applies || !p->peer_ip) continue;
-      if (!local_address_for(*p->peer_ip)) continue;  // no address of that family here
-      PeerIntent peer;
-      peer.name = "BGPPeer/" + p->metadata.name;
-      peer.address = *p->peer_ip;
-      peer.port = p->peer_port.value_or(179);
-      peer.remote_as = *p->as_number;
-      if (p->password) {
-        peer.password =
-            secret_value(*p->password, where + "password.secretKeyRef", peer.config_error);
+      if (p->peer_selector.empty()) continue;
+      // peerSelector: every other Node it selects, at each address of a family we have.
+      auto sel = selector(p->peer_selector, where + "peerSelector");
+      if (!sel) return;
+      for (const auto* n : all_of<Node>(resources)) {
+        if (n != me && n->bgp && sel->matches(labels_of(*n))) add_node_peer(*p, where, *n, global);
       }
-      if (!p->source_address_none) peer.source_address = local_address_for(*p->peer_ip);
-      peer.ttl_security = p->ttl_security;
-      peer.ebgp_multihop = p->ebgp_multihop;
-      peer.passive = p->passive;
-      peer.max_restart_time = seconds_of(p->max_restart_time);
-      peer.keepalive_time = seconds_of(p->keepalive_time);
-      peer.next_hop_mode = p->keep_original_next_hop ? NextHopMode::Keep
-                                                     : p->next_hop_mode.value_or(NextHopMode::Auto);
+    }
+  }
+
+  // A session with another Node found through a BGPPeer's selectors.
+  void add_node_peer(const BgpPeer& p, const std::string& where, const Node& n,
+                     const BgpConfiguration* global) {
+    for (const auto& address : {n.bgp->ipv4_address, n.bgp->ipv6_address}) {
+      if (!address || !local_address_for(address->address)) continue;
+      PeerIntent peer = explicit_peer(p, where, address->address);
+      peer.name += "@" + n.metadata.name;
+      peer.remote_as = as_of(n, global);
+      if (!p.passive) peer.passive = passive_towards(address->address);
       add_peer(std::move(peer));
+    }
+  }
+
+  // Calico's reversePeering (Auto, the default): when a BGPPeer on node X selects this node as
+  // a peer, this node peers back with X, so `nodeSelector: all(), peerSelector:
+  // route-reflector == 'true'` alone connects reflectors and clients both ways.
+  void add_reverse_peers(const BgpPeer& p, const std::string& where,
+                         const BgpConfiguration* global) {
+    auto sel = selector(p.peer_selector, where + "peerSelector");
+    if (!sel || !sel->matches(labels_of(*me))) return;
+    for (const auto* n : all_of<Node>(resources)) {
+      if (n != me && n->bgp && applies_to(p, *n, where)) add_node_peer(p, where, *n, global);
     }
   }
 
@@ -205,6 +261,7 @@ struct ModelBuilder {
         peer.remote_as = as_of(*n, global);
         peer.password = password;
         peer.config_error = password_error;
+        peer.passive = passive_towards(address->address);
         peer.source_address = local_address_for(address->address);
         if (global) peer.max_restart_time = seconds_of(global->node_mesh_max_restart_time);
         add_peer(std::move(peer));
@@ -233,7 +290,7 @@ Validated<ClusterModel> build_cluster_model(const Settings& settings,
   const BgpConfiguration* global = configuration_named(resources, "default");
   const BgpConfiguration* per_node = configuration_named(resources, "node." + settings.node_name);
   b.build_local(global, per_node);
-  if (!b.error) b.build_explicit_peers();
+  if (!b.error) b.build_explicit_peers(global);
   if (!b.error) b.build_mesh(global);
   if (b.error) return failure(*b.error);
   b.model.listen_port = settings.listen.port;
@@ -247,11 +304,11 @@ Validated<ClusterModel> build_cluster_model(const Settings& settings,
       continue;
     b.model.blocks.push_back(block->cidr);
     // Calico's disableBGPExport: the pool's blocks stay off BGP (still blackholed here).
-    const bool exported = std::none_of(
-        pools.begin(), pools.end(),
-        [&](const IpPool* p) { return p->disable_bgp_export && p->cidr.contains(block->cidr); });
+    const bool exported = std::none_of(pools.begin(), pools.end(), [&](const IpPool* p) {
+      return p->disable_bgp_export && p->cidr.contains(block->cidr);
+    });
     if (exported && std::find(b.model.originate.begin(), b.model.originate.end(), block->cidr) ==
-        b.model.originate.end()) {
+                        b.model.originate.end()) {
       b.model.originate.push_back(block->cidr);
     }
   }

@@ -1,5 +1,6 @@
 #include "config/resources/read_helpers.h"
 #include "config/resources/resource.h"
+#include "config/resources/selector_field.h"
 
 namespace pinto::config {
 
@@ -21,8 +22,8 @@ void read_secret_key_ref(MapReader& holder, const std::string& key,
 
 void read_bgp_peer_spec(MapReader& spec, BgpPeer& out) {
   if (auto v = spec.string("node")) out.node = *v;
-  if (auto v = spec.string("nodeSelector")) out.node_selector = *v;
-  if (auto v = spec.string("peerSelector")) out.peer_selector = *v;
+  if (auto v = read_selector(spec, "nodeSelector")) out.node_selector = *v;
+  if (auto v = read_selector(spec, "peerSelector")) out.peer_selector = *v;
   if (auto text = spec.string("peerIP")) {
     if (auto parsed = parse_address_and_port(*text)) {
       out.peer_ip = parsed->first;

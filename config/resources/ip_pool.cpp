@@ -4,6 +4,7 @@
 
 #include "config/resources/read_helpers.h"
 #include "config/resources/resource.h"
+#include "config/resources/selector_field.h"
 
 namespace pinto::config {
 
@@ -95,7 +96,7 @@ void read_ip_pool_spec(MapReader& spec, IpPool& out) {
   if (auto v = spec.boolean("natOutgoing")) out.nat_outgoing = *v;
   if (auto v = spec.boolean("disabled")) out.disabled = *v;
   if (auto v = spec.boolean("disableBGPExport")) out.disable_bgp_export = *v;
-  if (auto v = spec.string("nodeSelector")) out.node_selector = *v;
+  if (auto v = read_selector(spec, "nodeSelector")) out.node_selector = *v;
   if (auto v = spec.string("namespaceSelector")) out.namespace_selector = *v;
   read_allowed_uses(spec, out);
   if (auto m = read_enum<AssignmentMode>(

@@ -166,6 +166,34 @@ TEST_F(PintodApi, ThreeNodesFedOnlyThroughPintoctlFormAMeshAndSurviveKill9) {
       << rack.state();
   EXPECT_TRUE(wait_until([&] { return rack.converged(); }, kTimeout)) << rack.state();
 
+  // Calico's route-reflector topology: the mesh off, node-c labelled and given a cluster ID, one
+  // BGPPeer `nodeSelector: all(), peerSelector: route-reflector == 'true'`. node-a and node-b
+  // drop their session and learn each other's blocks through node-c.
+  std::string reflected = rack.cluster_manifest(false);
+  reflected.replace(reflected.find("  name: node-c\n"), 15,
+                    "  name: node-c\n  labels:\n    route-reflector: \"true\"\n");
+  reflected +=
+      "---\napiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata:\n"
+      "  name: peer-with-route-reflectors\nspec:\n  nodeSelector: all()\n"
+      "  peerSelector: route-reflector == 'true'\n";
+  reflected.replace(reflected.find("ipv4Address: 10.84.0.3/24\n"), 26,
+                    "ipv4Address: 10.84.0.3/24\n    routeReflectorClusterID: 224.0.0.1\n");
+  for (auto& n : rack.nodes) {
+    const auto applied = n->apply(reflected);
+    ASSERT_TRUE(applied.ok()) << applied.output;
+  }
+  auto one_session_to_c = [&](int i) {
+    const auto s = rack.nodes[i]->pintoctl({"node", "status"}).output;
+    // One peer row (rows start with the peer address), node-c's, and it is up.
+    return occurrences(s, "\n10.84.0.") == 1 && occurrences(s, "\n10.84.0.3 ") == 1 &&
+           occurrences(s, "Established") == 1;
+  };
+  EXPECT_TRUE(wait_until([&] { return one_session_to_c(0) && one_session_to_c(1); }, kTimeout))
+      << rack.state();
+  EXPECT_TRUE(wait_until([&] { return rack.converged(); }, kTimeout)) << rack.state();
+  EXPECT_EQ(occurrences(rack.nodes[2]->pintoctl({"node", "status"}).output, "Established"), 2u)
+      << rack.state();
+
   // Deleting a block through the API withdraws it everywhere.
   const auto deleted = rack.nodes[2]->pintoctl({"delete", "blockaffinity", "node-c-10-244-3-0-26"});
   ASSERT_TRUE(deleted.ok()) << deleted.output;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+
 namespace pinto::config {
 namespace {
 
@@ -278,8 +281,117 @@ kind: BGPPeer
 metadata: {name: tor}
 spec: {peerIP: 10.0.0.254, asNumber: 65001, password: {secretKeyRef: {name: nope, key: k}}}
 )");
-  ASSERT_FALSE(no_secret);
-  EXPECT_EQ(no_secret.error().field, "BGPPeer tor: spec.password.secretKeyRef");
+  // A missing secret is that peer's error, not the configuration's: the rest still runs.
+  ASSERT_TRUE(no_secret) << no_secret.error().to_string();
+  const auto tor = std::find_if(no_secret.value().peers.begin(), no_secret.value().peers.end(),
+                                [](const PeerIntent& p) { return p.name == "BGPPeer/tor"; });
+  ASSERT_NE(tor, no_secret.value().peers.end());
+  EXPECT_EQ(tor->config_error, "BGPPeer tor: spec.password.secretKeyRef: no Secret named 'nope'");
+  EXPECT_FALSE(tor->password);
+}
+
+TEST(ClusterModel, AMissingLocalNodeCanBeWaitedFor) {
+  auto resources = parse_resources(kNodes);
+  ASSERT_TRUE(resources);
+  auto m = build_cluster_model(settings_for("node-x"), resources.value(), MissingLocalNode::Wait);
+  ASSERT_TRUE(m) << m.error().to_string();
+  EXPECT_FALSE(m.value().has_local_node);
+  EXPECT_TRUE(m.value().peers.empty());
+}
+
+constexpr const char* kLabelledNodes = R"yaml(
+---
+apiVersion: projectcalico.org/v3
+kind: BGPConfiguration
+metadata: {name: default}
+spec: {nodeToNodeMeshEnabled: false}
+---
+apiVersion: projectcalico.org/v3
+kind: Node
+metadata: {name: rr-1, labels: {route-reflector: "true", rack: r1}}
+spec: {bgp: {ipv4Address: 10.0.0.9/24, routeReflectorClusterID: 1.0.0.1}}
+---
+apiVersion: projectcalico.org/v3
+kind: Node
+metadata: {name: edge, labels: {rack: r2}}
+spec: {bgp: {ipv4Address: 10.0.0.0/24}}
+---
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata: {name: peer-with-rrs}
+spec: {nodeSelector: "!has(route-reflector)", peerSelector: route-reflector == 'true'}
+)yaml";
+
+TEST(ClusterModel, SelectorPeersFollowCalicosRouteReflectorPattern) {
+  // node-a has no route-reflector label: nodeSelector applies, peerSelector picks rr-1.
+  auto m = model(kLabelledNodes);
+  ASSERT_TRUE(m) << m.error().to_string();
+  ASSERT_EQ(m.value().peers.size(), 1u);
+  const auto& rr = m.value().peers[0];
+  EXPECT_EQ(rr.name, "BGPPeer/peer-with-rrs@rr-1");
+  EXPECT_EQ(rr.address, IpAddress::parse("10.0.0.9"));
+  EXPECT_EQ(rr.remote_as, kCalicoDefaultAsNumber);
+  EXPECT_FALSE(rr.passive);  // 10.0.0.1 < 10.0.0.9: node-a connects
+  // On the reflector the BGPPeer does not apply (nodeSelector), but it selects the reflector as
+  // a peer: reversePeering (Auto) makes it peer back with every node the BGPPeer applies to.
+  auto on_rr = model(kLabelledNodes, "rr-1");
+  ASSERT_TRUE(on_rr) << on_rr.error().to_string();
+  std::set<std::string> names;
+  for (const auto& p : on_rr.value().peers) {
+    names.insert(p.name);
+    // node-b is in AS 64513: eBGP, never a reflection client.
+    EXPECT_EQ(p.route_reflector_client, p.name != "BGPPeer/peer-with-rrs@node-b") << p.name;
+  }
+  EXPECT_EQ(names,
+            (std::set<std::string>{"BGPPeer/peer-with-rrs@node-a", "BGPPeer/peer-with-rrs@node-b",
+                                   "BGPPeer/peer-with-rrs@edge"}));
+}
+
+TEST(ClusterModel, ReversePeeringCanBeTurnedOff) {
+  std::string manual(kLabelledNodes);
+  manual.replace(manual.find("peerSelector: route-reflector == 'true'}"), 40,
+                 "peerSelector: route-reflector == 'true', reversePeering: Manual}");
+  auto on_rr = model(manual, "rr-1");
+  ASSERT_TRUE(on_rr) << on_rr.error().to_string();
+  EXPECT_TRUE(on_rr.value().peers.empty());
+}
+
+TEST(ClusterModel, OfTwoSelectorPeersTheHigherAddressListens) {
+  auto m = model(std::string(kLabelledNodes) + R"(
+---
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata: {name: racks}
+spec: {peerSelector: has(rack)}
+)",
+                 "rr-1");
+  ASSERT_TRUE(m) << m.error().to_string();
+  // edge (rack r2) through `racks` (and the reverse peering); rr-1 never peers with itself.
+  const auto at = [&](const char* address) {
+    return std::count_if(m.value().peers.begin(), m.value().peers.end(), [&](const PeerIntent& p) {
+      return p.address == IpAddress::parse(address);
+    });
+  };
+  EXPECT_EQ(at("10.0.0.9"), 0);
+  ASSERT_EQ(at("10.0.0.0"), 1);
+  const auto edge =
+      std::find_if(m.value().peers.begin(), m.value().peers.end(),
+                   [](const PeerIntent& p) { return p.address == IpAddress::parse("10.0.0.0"); });
+  EXPECT_TRUE(edge->passive);  // 10.0.0.9 > 10.0.0.0: rr-1 waits
+  EXPECT_TRUE(edge->route_reflector_client);
+}
+
+TEST(ClusterModel, BadSelectorsAreRefusedWithThePosition) {
+  auto resources = parse_resources(R"(
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata: {name: x}
+spec: {nodeSelector: "rack == ", peerIP: 10.0.0.1, asNumber: 1}
+)");
+  ASSERT_FALSE(resources);
+  EXPECT_EQ(resources.error().field, "spec.nodeSelector");
+  EXPECT_NE(resources.error().message.find("not a valid selector: at "), std::string::npos)
+      << resources.error().message;
 }
 
 }  // namespace

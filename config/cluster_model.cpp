@@ -303,10 +303,12 @@ Validated<ClusterModel> build_cluster_model(const Settings& settings,
     if (block->node != b.model.local.name || block->state != "confirmed" || block->deleted)
       continue;
     b.model.blocks.push_back(block->cidr);
-    // Calico's disableBGPExport: the pool's blocks stay off BGP (still blackholed here).
-    const bool exported = std::none_of(pools.begin(), pools.end(), [&](const IpPool* p) {
-      return p->disable_bgp_export && p->cidr.contains(block->cidr);
+    // Advertised when inside a pool that does not set disableBGPExport (still blackholed here
+    // either way). Without any IPPool (a static deployment) every owned block is advertised.
+    const auto pool = std::find_if(pools.begin(), pools.end(), [&](const IpPool* p) {
+      return p->cidr.family() == block->cidr.family() && p->cidr.contains(block->cidr);
     });
+    const bool exported = pools.empty() || (pool != pools.end() && !(*pool)->disable_bgp_export);
     if (exported && std::find(b.model.originate.begin(), b.model.originate.end(), block->cidr) ==
                         b.model.originate.end()) {
       b.model.originate.push_back(block->cidr);

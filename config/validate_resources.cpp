@@ -64,10 +64,10 @@ std::optional<ValidationError> overlapping_pools(const std::vector<const IpPool*
   return std::nullopt;
 }
 
-std::optional<ValidationError> blocks_in_pools(const std::vector<Resource>& all,
+std::optional<ValidationError> blocks_in_pools(const std::vector<Resource>& blocks,
                                                const std::vector<const IpPool*>& pools) {
   if (pools.empty()) return std::nullopt;  // static deployments: blocks without pools are fine
-  for (const auto* block : all_of<BlockAffinity>(all)) {
+  for (const auto* block : all_of<BlockAffinity>(blocks)) {
     if (block->deleted) continue;  // on its way out; Calico may delete the pool first
     const std::string id = "BlockAffinity/" + block->metadata.name;
     const auto pool = std::find_if(pools.begin(), pools.end(), [&](const IpPool* p) {
@@ -102,10 +102,12 @@ std::optional<ValidationError> peer_filters_exist(const std::vector<Resource>& a
 
 }  // namespace
 
-Validated<void> validate_resources(const std::vector<Resource>& all) {
+Validated<void> validate_resources(const std::vector<Resource>& all,
+                                   const std::vector<Resource>* changed) {
   const auto pools = all_of<IpPool>(all);
-  for (auto check : {duplicate_names(all), overlapping_pools(pools), blocks_in_pools(all, pools),
-                     peer_filters_exist(all)}) {
+  for (auto check :
+       {duplicate_names(all), overlapping_pools(pools),
+        blocks_in_pools(changed != nullptr ? *changed : all, pools), peer_filters_exist(all)}) {
     if (check) return failure(std::move(*check));
   }
   return outcome::success();

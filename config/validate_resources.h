@@ -7,7 +7,9 @@
 //   - IPPools whose CIDRs overlap;
 //   - a BlockAffinity whose CIDR is not inside any IPPool, or whose size is not its pool's
 //     blockSize. Only checked when at least one IPPool exists: a static route reflector's
-//     resources file carries blocks (or none) without pools, and that is a valid deployment;
+//     resources file carries blocks (or none) without pools, and that is a valid deployment.
+//     Only the blocks being applied are checked (`changed`), so that deleting a pool is
+//     possible: its blocks then stop being advertised (cluster_model.h);
 //   - a BGPPeer naming a BGPFilter that does not exist.
 // The error names the resource and field: "IPPool/b: spec.cidr: overlaps IPPool a (10.0.0.0/16)".
 #pragma once
@@ -20,6 +22,9 @@ namespace pinto::config {
 
 /// Checks the cross-resource rules above; the first violation is returned, naming
 /// "<Kind>/<name>" (with "<namespace>/" for namespaced kinds) and the field.
-Validated<void> validate_resources(const std::vector<Resource>& all);
+/// `changed`: the resources being applied (their blocks are checked against the pools); null:
+/// all of them.
+Validated<void> validate_resources(const std::vector<Resource>& all,
+                                   const std::vector<Resource>* changed = nullptr);
 
 }  // namespace pinto::config

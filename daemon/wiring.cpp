@@ -147,47 +147,54 @@ Result<void> Daemon::open_fib() {
   return outcome::success();
 }
 
-// The Loc-RIB's best paths learned over BGP go into the kernel via their next hop; our own blocks
-// become blackholes (Calico's behaviour: addresses not given to a workload die here); other
-// prefixes we originate stay out of the kernel. An IPv4 prefix with an IPv6 next hop (RFC 8950)
-// needs RTA_VIA, which arrives with the FIB issue's tunnel work; it is skipped and logged for now.
+// What the kernel should hold for one prefix. The node's own blocks are blackholes whatever the
+// RIB says (Calico's behaviour: addresses not given to a workload die here, advertised or not);
+// the Loc-RIB's best paths learned over BGP go in via their next hop; other prefixes we
+// originate stay out. An IPv4 prefix with an IPv6 next hop (RFC 8950) needs RTA_VIA, which
+// arrives with the FIB issue's tunnel work; it is skipped and logged for now.
+void Daemon::refresh_fib(const IpPrefix& prefix) {
+  if (blocks_.contains(prefix)) {
+    fib_->set(fib::KernelRoute{prefix, fib::RouteType::Blackhole, {}, 0, 0});
+    return;
+  }
+  const rib::Path* best = rib_ ? rib_->best(prefix) : nullptr;
+  const bool usable = best != nullptr && best->peer != rib::kLocalPeer &&
+                      !best->next_hop.is_unspecified() &&
+                      best->next_hop.is_v4() == prefix.address().is_v4();
+  if (!usable) {
+    if (best != nullptr && best->peer != rib::kLocalPeer) {
+      log_debug("fib: {} via {} not installed (next hop of another family)", prefix.to_string(),
+                best->next_hop.to_string());
+    }
+    fib_->remove(prefix);
+    return;
+  }
+  fib::KernelRoute route;
+  route.prefix = prefix;
+  route.next_hops.push_back(fib::NextHop{best->next_hop, "", false, 1});
+  fib_->set(route);
+}
+
 void Daemon::follow_routes(const rib::RouteDelta& delta) {
   if (route_listener_) route_listener_(delta);
   if (!fib_) return;
-  for (const IpPrefix& prefix : delta.changed) {
-    const rib::Path* best = rib_->best(prefix);
-    if (best != nullptr && best->peer == rib::kLocalPeer && blocks_.contains(prefix)) {
-      fib_->set(fib::KernelRoute{prefix, fib::RouteType::Blackhole, {}, 0, 0});
-      continue;
-    }
-    const bool usable = best != nullptr && best->peer != rib::kLocalPeer &&
-                        !best->next_hop.is_unspecified() &&
-                        best->next_hop.is_v4() == prefix.address().is_v4();
-    if (!usable) {
-      if (best != nullptr && best->peer != rib::kLocalPeer) {
-        log_debug("fib: {} via {} not installed (next hop of another family)", prefix.to_string(),
-                  best->next_hop.to_string());
-      }
-      fib_->remove(prefix);
-      continue;
-    }
-    fib::KernelRoute route;
-    route.prefix = prefix;
-    route.next_hops.push_back(fib::NextHop{best->next_hop, "", false, 1});
-    fib_->set(route);
-  }
+  for (const IpPrefix& prefix : delta.changed) refresh_fib(prefix);
 }
 
 Result<config::ClusterModel, config::CatalogError> Daemon::model_for(
-    const std::vector<config::Resource>& resources) const {
+    const std::vector<config::Resource>& resources,
+    const std::vector<config::Resource>* changed) const {
   // The whole resulting state is checked: consistent across resources, and nothing in it that
   // pintod would silently ignore.
-  for (auto check : {config::validate_resources, config::check_implemented}) {
-    if (auto v = check(resources); !v) {
-      return failure(
-          config::CatalogError{config::CatalogError::Code::Invalid, v.error().to_string()});
-    }
-  }
+  auto invalid = [](const config::ValidationError& e) {
+    return config::CatalogError{config::CatalogError::Code::Invalid, e.to_string()};
+  };
+  // With nothing changed (start, reload, secrets) the state was accepted before: only its
+  // blocks' pools may have gone since, which is allowed.
+  const std::vector<config::Resource> none;
+  if (auto v = config::validate_resources(resources, changed != nullptr ? changed : &none); !v)
+    return failure(invalid(v.error()));
+  if (auto v = config::check_implemented(resources); !v) return failure(invalid(v.error()));
   std::vector<config::Resource> with_secrets;
   const std::vector<config::Resource>* all = &resources;
   if (!settings_.secrets.empty()) {
@@ -206,7 +213,9 @@ Result<config::ClusterModel, config::CatalogError> Daemon::model_for(
 
 Result<ChangeOutcome, config::CatalogError> Daemon::carry_out(config::PendingChange pending,
                                                               bool dry_run) {
-  auto model = model_for(pending.resulting);
+  std::vector<config::Resource> changed;
+  for (const auto& [key, document] : pending.puts) changed.push_back(document.resource);
+  auto model = model_for(pending.resulting, &changed);
   if (!model) return failure(model.error());
   ChangeOutcome outcome;
   outcome.plan = config::diff_models(model_, model.value());
@@ -384,10 +393,12 @@ Result<void> Daemon::apply_model(config::ClusterModel model) {
   const std::set<IpPrefix> old_blocks = std::move(blocks_);
   blocks_ = {model_.blocks.begin(), model_.blocks.end()};
   speaker_->set_originated(originated());
-  // A block that stays originated but is no longer ours must lose its blackhole.
+  // Blackholes follow the blocks this node owns; a block no longer ours gets whatever the RIB
+  // now says about it.
   if (fib_) {
+    for (const auto& p : blocks_) refresh_fib(p);
     for (const auto& p : old_blocks) {
-      if (!blocks_.contains(p)) fib_->remove(p);
+      if (!blocks_.contains(p)) refresh_fib(p);
     }
   }
   for (const auto& peer : model_.peers) {

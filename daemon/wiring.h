@@ -95,8 +95,11 @@ class Daemon {
   }
 
  private:
+  /// Validates `resources` (the blocks among `changed` against the pools; null: none changed)
+  /// and builds the cluster model from them.
   Result<config::ClusterModel, config::CatalogError> model_for(
-      const std::vector<config::Resource>& resources) const;
+      const std::vector<config::Resource>& resources,
+      const std::vector<config::Resource>* changed = nullptr) const;
   Result<ChangeOutcome, config::CatalogError> carry_out(config::PendingChange pending,
                                                         bool dry_run);
   Result<void> sync_resource_files();
@@ -105,6 +108,7 @@ class Daemon {
   void stop_speaker(const std::string& reason);
   std::vector<IpPrefix> originated() const;
   void follow_routes(const rib::RouteDelta& delta);
+  void refresh_fib(const IpPrefix& prefix);
   void watch_secrets();
 
   boost::asio::io_context& io_;

@@ -84,6 +84,12 @@ struct Rack {
       m += "---\n" + node_yaml(kNames[i], address(i) + "/24") + "---\n" +
            block_yaml(kNames[i], block(i));
     }
+    // Two pools: node-a's block in one, the others in the second.
+    m += "---\napiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: pool-a\n"
+         "spec:\n  cidr: 10.244.1.0/24\n  blockSize: 26\n  ipipMode: Never\n"
+         "  vxlanMode: Never\n  natOutgoing: true\n"
+         "---\napiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: pool-rest\n"
+         "spec:\n  cidr: 10.244.2.0/23\n  blockSize: 26\n  nodeSelector: all()\n";
     return m;
   }
 
@@ -200,6 +206,14 @@ TEST_F(PintodApi, ThreeNodesFedOnlyThroughPintoctlFormAMeshAndSurviveKill9) {
   EXPECT_NE(deleted.output.find("withdraw"), std::string::npos) << deleted.output;
   EXPECT_TRUE(wait_until([&] { return !has_route(*rack.ns[0], "10.244.3.0/26"); }, kTimeout))
       << rack.state();
+  // Deleting a pool withdraws its blocks: node-a stops advertising 10.244.1.0/26 (it keeps its
+  // blackhole, as the block is still its own).
+  const auto pool_gone = rack.nodes[0]->pintoctl({"delete", "ippool", "pool-a"});
+  ASSERT_TRUE(pool_gone.ok()) << pool_gone.output;
+  EXPECT_NE(pool_gone.output.find("withdraw"), std::string::npos) << pool_gone.output;
+  EXPECT_TRUE(wait_until([&] { return !has_route(*rack.ns[1], "10.244.1.0/26"); }, kTimeout))
+      << rack.state();
+  EXPECT_TRUE(has_route(*rack.ns[0], "6 10.244.1.0/26 proto 196")) << rack.state();
 }
 
 class PintodApiSingle : public IntegrationTest {

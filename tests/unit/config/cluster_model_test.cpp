@@ -381,6 +381,35 @@ spec: {peerSelector: has(rack)}
   EXPECT_TRUE(edge->route_reflector_client);
 }
 
+TEST(ClusterModel, OnlyBlocksInsideAnExportedPoolAreAdvertised) {
+  auto block = [](const std::string& cidr) {
+    std::string name = cidr;
+    std::replace(name.begin(), name.end(), '/', '-');
+    return "---\napiVersion: projectcalico.org/v3\nkind: BlockAffinity\nmetadata: {name: b" + name +
+           "}\nspec: {node: node-a, cidr: " + cidr + ", state: confirmed}\n";
+  };
+  const std::string blocks = block("10.1.0.0/26") + block("10.2.0.0/26") + block("10.3.0.0/26");
+  // Without any IPPool (a static deployment), every owned block is advertised.
+  auto static_model = model(blocks);
+  ASSERT_TRUE(static_model) << static_model.error().to_string();
+  EXPECT_EQ(static_model.value().originate.size(), 3u);
+  auto m = model(blocks + R"(
+---
+apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata: {name: exported}
+spec: {cidr: 10.1.0.0/16}
+---
+apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata: {name: private}
+spec: {cidr: 10.2.0.0/16, disableBGPExport: true}
+)");
+  ASSERT_TRUE(m) << m.error().to_string();
+  EXPECT_EQ(m.value().originate, std::vector<IpPrefix>{*IpPrefix::parse("10.1.0.0/26")});
+  EXPECT_EQ(m.value().blocks.size(), 3u);  // all three stay blackholed on their node
+}
+
 TEST(ClusterModel, BadSelectorsAreRefusedWithThePosition) {
   auto resources = parse_resources(R"(
 apiVersion: projectcalico.org/v3

@@ -3,6 +3,8 @@
 //
 // The three-node tests join three node namespaces to a fourth holding a Linux bridge (the
 // "switch"), so every node reaches every other one on one subnet, as a rack does.
+#include <grpcpp/create_channel.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +17,7 @@
 #include "integration/netns.h"
 #include "integration/pintod_node.h"
 #include "integration/temp_dir.h"
+#include "pinto/v1/pinto.grpc.pb.h"
 
 namespace pinto::itest {
 namespace {
@@ -342,6 +345,42 @@ TEST_F(PintodApi, PeerPasswordComesFromTheSecretsDirectory) {
       },
       kTimeout))
       << a.pintoctl({"node", "status"}).output << a.diagnostics() << b.diagnostics();
+}
+
+// Watch from a revision over gRPC, as orchestration tooling uses it: every change in order,
+// deletes included, history first and then live ones.
+TEST_F(PintodApiSingle, WatchStreamsEveryChangeInOrder) {
+  ASSERT_TRUE(node_->apply(node_yaml("node-b", "10.0.0.2/24")).ok());
+  auto channel = grpc::CreateChannel("unix:" + node_->api_socket().string(),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = v1::Resources::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  v1::WatchRequest request;
+  request.set_after_revision(0);
+  request.add_kinds("Node");
+  auto stream = stub->Watch(&context, request);
+  std::vector<v1::WatchEvent> events;
+  std::thread reader([&] {
+    v1::WatchEvent e;
+    while (events.size() < 3 && stream->Read(&e)) events.push_back(e);
+    context.TryCancel();
+  });
+  // Live changes after the stream started (EXPECT, not ASSERT: the reader must be joined); a
+  // BlockAffinity is filtered out by kind.
+  EXPECT_TRUE(node_->apply(node_yaml("node-c", "10.0.0.3/24")).ok());
+  EXPECT_TRUE(node_->apply(block_yaml("node-b", "10.244.9.0/26")).ok());
+  EXPECT_TRUE(node_->pintoctl({"delete", "node", "node-b"}).ok());
+  reader.join();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].type(), v1::WatchEvent::PUT);
+  EXPECT_EQ(events[0].resource().name(), "node-b");
+  EXPECT_NE(events[0].resource().yaml().find("10.0.0.2/24"), std::string::npos);
+  EXPECT_EQ(events[1].resource().name(), "node-c");
+  EXPECT_EQ(events[2].type(), v1::WatchEvent::DELETE);
+  EXPECT_EQ(events[2].resource().name(), "node-b");
+  EXPECT_LT(events[0].revision(), events[1].revision());
+  EXPECT_LT(events[1].revision(), events[2].revision());
 }
 
 }  // namespace

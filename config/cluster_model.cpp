@@ -8,15 +8,6 @@ namespace pinto::config {
 
 namespace {
 
-template <class T>
-std::vector<const T*> all_of(const std::vector<Resource>& resources) {
-  std::vector<const T*> out;
-  for (const auto& r : resources) {
-    if (const auto* t = std::get_if<T>(&r)) out.push_back(t);
-  }
-  return out;
-}
-
 const BgpConfiguration* configuration_named(const std::vector<Resource>& resources,
                                             const std::string& name) {
   for (const auto* c : all_of<BgpConfiguration>(resources)) {

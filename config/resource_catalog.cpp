@@ -13,18 +13,16 @@ namespace {
 
 constexpr std::string_view kKeyPrefix = "/pinto/v3/";
 
-// Calico's namespaced kinds (and Kubernetes' Secret); the rest are cluster-wide. As with
-// calicoctl, a namespaced resource without a namespace is in "default".
-constexpr std::array<std::string_view, 5> kNamespacedKinds = {
-    "NetworkPolicy", "NetworkSet", "WorkloadEndpoint", "StagedNetworkPolicy", "Secret"};
-
-bool namespaced(std::string_view kind) {
-  return std::find(kNamespacedKinds.begin(), kNamespacedKinds.end(), kind) !=
-         kNamespacedKinds.end();
-}
-
 CatalogError error(CatalogError::Code code, std::string message) {
   return CatalogError{code, std::move(message)};
+}
+
+Mutation delete_mutation(const std::string& key, std::int64_t revision) {
+  Mutation m;
+  m.kind = Mutation::Kind::Delete;
+  m.key = key;
+  m.expected_mod_revision = revision;
+  return m;
 }
 
 CatalogError from_store(const StoreError& e) {
@@ -77,7 +75,8 @@ ResourceId id_of(const Resource& r) {
 
 ResourceId resource_id(std::string kind, std::string namespace_name, std::string name) {
   ResourceId id{std::move(kind), std::move(namespace_name), std::move(name)};
-  if (!namespaced(id.kind)) {
+  // As with calicoctl, a namespaced resource without a namespace is in "default".
+  if (!is_namespaced_kind(id.kind)) {
     id.namespace_name.clear();
   } else if (id.namespace_name.empty()) {
     id.namespace_name = "default";
@@ -168,11 +167,7 @@ Result<PendingChange, CatalogError> ResourceCatalog::prepare_apply(
     if (current == entries_.end() || change.puts.contains(key)) continue;
     deleted.insert(key);
     change.changes.push_back(ResourceChange{id, ChangeAction::Deleted, current->second.revision});
-    Mutation m;
-    m.kind = Mutation::Kind::Delete;
-    m.key = key;
-    m.expected_mod_revision = current->second.revision;
-    change.mutations.push_back(std::move(m));
+    change.mutations.push_back(delete_mutation(key, current->second.revision));
   }
   for (const auto& [key, entry] : entries_) {
     if (deleted.contains(key)) continue;
@@ -199,11 +194,7 @@ Result<PendingChange, CatalogError> ResourceCatalog::prepare_delete(
   }
   PendingChange change;
   change.changes.push_back(ResourceChange{id, ChangeAction::Deleted, current->second.revision});
-  Mutation m;
-  m.kind = Mutation::Kind::Delete;
-  m.key = id.key();
-  m.expected_mod_revision = current->second.revision;
-  change.mutations.push_back(std::move(m));
+  change.mutations.push_back(delete_mutation(id.key(), current->second.revision));
   for (const auto& [key, entry] : entries_) {
     if (key != current->first) change.resulting.push_back(entry.resource);
   }

@@ -8,29 +8,13 @@ namespace pinto::config {
 
 namespace {
 
-// Calico's namespaced kinds: their names are unique per namespace, the rest cluster-wide.
-bool namespaced(const std::string& kind) {
-  static const std::set<std::string> kKinds = {"WorkloadEndpoint", "NetworkPolicy", "NetworkSet",
-                                               "StagedNetworkPolicy", "Secret"};
-  return kKinds.contains(kind);
-}
-
 std::string resource_id(const Resource& r) {
   const std::string kind = kind_of(r);
   const ObjectMeta& m = metadata_of(r);
-  if (namespaced(kind) && !m.namespace_name.empty()) {
+  if (is_namespaced_kind(kind) && !m.namespace_name.empty()) {
     return kind + "/" + m.namespace_name + "/" + m.name;
   }
   return kind + "/" + m.name;
-}
-
-template <class T>
-std::vector<const T*> all_of(const std::vector<Resource>& resources) {
-  std::vector<const T*> out;
-  for (const auto& r : resources) {
-    if (const auto* t = std::get_if<T>(&r)) out.push_back(t);
-  }
-  return out;
 }
 
 ValidationError error(const std::string& resource, std::string field, std::string message) {
@@ -42,7 +26,7 @@ std::optional<ValidationError> duplicate_names(const std::vector<Resource>& all)
   for (const auto& r : all) {
     const std::string kind = kind_of(r);
     const ObjectMeta& m = metadata_of(r);
-    const std::string ns = namespaced(kind) ? m.namespace_name : std::string();
+    const std::string ns = is_namespaced_kind(kind) ? m.namespace_name : std::string();
     if (!seen.insert({kind, ns, m.name}).second) {
       return error(resource_id(r), "metadata.name", "defined more than once");
     }

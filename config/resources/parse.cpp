@@ -2,6 +2,7 @@
 // prefixed to any error so the user can find the offending manifest.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -183,6 +184,12 @@ std::string kind_of(const Resource& r) {
     std::string operator()(const DeferredResource& d) const { return d.kind; }
   };
   return std::visit(Visitor{}, r);
+}
+
+bool is_namespaced_kind(std::string_view kind) {
+  constexpr std::array<std::string_view, 5> kNamespaced = {
+      "NetworkPolicy", "NetworkSet", "WorkloadEndpoint", "StagedNetworkPolicy", "Secret"};
+  return std::find(kNamespaced.begin(), kNamespaced.end(), kind) != kNamespaced.end();
 }
 
 const ObjectMeta& metadata_of(const Resource& r) {

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -152,6 +153,19 @@ using Resource = std::variant<Node, BgpPeer, BgpConfiguration, BlockAffinity, Se
                               BgpFilter, WorkloadEndpoint, DeferredResource>;
 
 std::string kind_of(const Resource& r);
+/// Calico's namespaced kinds (and Kubernetes' Secret): names are unique per namespace; the
+/// other kinds are cluster-wide.
+bool is_namespaced_kind(std::string_view kind);
+
+/// Every resource of kind T in `resources`, in order.
+template <class T>
+std::vector<const T*> all_of(const std::vector<Resource>& resources) {
+  std::vector<const T*> out;
+  for (const auto& r : resources) {
+    if (const auto* t = std::get_if<T>(&r)) out.push_back(t);
+  }
+  return out;
+}
 const ObjectMeta& metadata_of(const Resource& r);
 
 /// Parses a YAML stream of one or more documents, each a resource or a `List` of them. The
@@ -166,8 +180,8 @@ struct ParsedResource {
   Resource resource;
   std::string yaml;
 };
-Validated<std::vector<ParsedResource>> parse_resource_documents(const std::string& yaml,
-                                                                const std::string& source = "input");
+Validated<std::vector<ParsedResource>> parse_resource_documents(
+    const std::string& yaml, const std::string& source = "input");
 
 // Readers for each kind (one file each). They read `spec` (and for Secret the top level).
 void read_node_spec(MapReader& spec, Node& out);

@@ -375,6 +375,8 @@ grpc::Status RoutingService::WatchRoutes(grpc::ServerContext* context,
                                          const v1::WatchRoutesRequest*,
                                          grpc::ServerWriter<v1::RouteEvent>* writer) {
   auto queue = hub_->subscribe();
+  // Tells the client that every change from now on will reach it (it may wait for this).
+  writer->SendInitialMetadata();
   grpc::Status result = grpc::Status::OK;
   while (!context->IsCancelled() && !routing_.stopped()) {
     std::deque<v1::RouteEvent> batch;

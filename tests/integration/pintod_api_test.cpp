@@ -383,5 +383,87 @@ TEST_F(PintodApiSingle, WatchStreamsEveryChangeInOrder) {
   EXPECT_LT(events[1].revision(), events[2].revision());
 }
 
+// Paths injected through the API (GoBGP's `global rib add`) are originated like the node's own,
+// and route events stream every best-path change.
+TEST_F(PintodApiSingle, InjectedPathsAppearInTheRibAndTheRouteStream) {
+  ASSERT_TRUE(node_->apply(node_yaml("node-a", "10.0.0.1/24")).ok());
+  auto channel = grpc::CreateChannel("unix:" + node_->api_socket().string(),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = v1::Routing::NewStub(channel);
+  grpc::ClientContext watch_context;
+  watch_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  auto stream = stub->WatchRoutes(&watch_context, v1::WatchRoutesRequest{});
+  // pintod sends the stream's initial metadata once it is subscribed to route changes.
+  stream->WaitForInitialMetadata();
+  std::vector<v1::RouteEvent> events;
+  std::thread reader([&] {
+    v1::RouteEvent e;
+    while (events.size() < 2 && stream->Read(&e)) events.push_back(e);
+    watch_context.TryCancel();
+  });
+  v1::PathRequest path;
+  path.set_prefix("10.99.0.0/24");
+  v1::PathResponse ignored;
+  grpc::ClientContext add_context;
+  EXPECT_TRUE(stub->AddPath(&add_context, path, &ignored).ok());
+  const auto routes = node_->pintoctl({"routes"});
+  EXPECT_NE(routes.output.find("10.99.0.0/24"), std::string::npos) << routes.output;
+  grpc::ClientContext delete_context;
+  EXPECT_TRUE(stub->DeletePath(&delete_context, path, &ignored).ok());
+  grpc::ClientContext again_context;
+  EXPECT_EQ(stub->DeletePath(&again_context, path, &ignored).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  v1::PathRequest bad;
+  bad.set_prefix("10.99.0.1/24");
+  grpc::ClientContext bad_context;
+  EXPECT_EQ(stub->AddPath(&bad_context, bad, &ignored).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  reader.join();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].type(), v1::RouteEvent::BEST);
+  EXPECT_EQ(events[0].route().prefix(), "10.99.0.0/24");
+  EXPECT_EQ(events[1].type(), v1::RouteEvent::WITHDRAWN);
+  EXPECT_EQ(node_->pintoctl({"routes"}).output.find("10.99.0.0/24"), std::string::npos);
+}
+
+// The TCP listener only with TLS: pintoctl reaches it with the CA that signed pintod's
+// certificate, and is refused without it.
+TEST_F(PintodApi, TcpListenerServesTlsOnly) {
+  Netns ns("api-tls");
+  TempDir certs("pit-certs");
+  auto openssl = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"openssl"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv, 30s);
+  };
+  const auto dir = certs.path().string();
+  ASSERT_TRUE(openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                       "/CN=pinto-test-ca", "-keyout", dir + "/ca.key", "-out", dir + "/ca.pem"})
+                  .ok());
+  ASSERT_TRUE(openssl({"req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=pintod", "-keyout",
+                       dir + "/server.key", "-out", dir + "/server.csr"})
+                  .ok());
+  std::ofstream(certs.path() / "san.ext") << "subjectAltName=IP:127.0.0.1\n";
+  ASSERT_TRUE(openssl({"x509", "-req", "-in", dir + "/server.csr", "-CA", dir + "/ca.pem", "-CAkey",
+                       dir + "/ca.key", "-CAcreateserial", "-days", "1", "-extfile",
+                       dir + "/san.ext", "-out", dir + "/server.pem"})
+                  .ok());
+  PintodConfig c;
+  c.node_name = "node-a";
+  c.api_only = true;
+  c.api_extra = ", tcp: \"127.0.0.1:50551\", tls: {certFile: " + dir +
+                "/server.pem, keyFile: " + dir + "/server.key}";
+  PintodNode node(ns, c);
+  node.start();
+  const auto ctl = pintoctl_path().string();
+  const auto with_ca =
+      ns.run({ctl, "--server", "127.0.0.1:50551", "--tls-ca", dir + "/ca.pem", "node", "status"});
+  EXPECT_TRUE(with_ca.ok()) << with_ca.output << node.diagnostics();
+  EXPECT_NE(with_ca.output.find("no Node resource yet"), std::string::npos) << with_ca.output;
+  // Without the CA the server's certificate is not trusted: unreachable (exit code 3).
+  const auto without_ca = ns.run({ctl, "--server", "127.0.0.1:50551", "node", "status"});
+  EXPECT_EQ(without_ca.exit_code, 3) << without_ca.output;
+}
+
 }  // namespace
 }  // namespace pinto::itest

@@ -27,7 +27,7 @@ void PintodNode::write_files() const {
   std::ofstream settings(dir_ / "settings.yaml");
   settings << "nodeName: " << config_.node_name << "\n"
            << (config_.api_only ? "" : "resources: [resources.yaml]\n")
-           << "api: {socket: " << (dir_ / "pintod.sock").string() << "}\n"
+           << "api: {socket: " << (dir_ / "pintod.sock").string() << config_.api_extra << "}\n"
            << "store: state.db\n"
            << (config_.secrets_dir.empty() ? "" : "secrets: " + config_.secrets_dir + "\n")
            << "logLevel: debug\n"

@@ -152,20 +152,31 @@ void Speaker::set_peers(const std::vector<PeerConfig>& peers) {
   }
 }
 
-void Speaker::set_originated(const std::vector<IpPrefix>& prefixes) {
-  const std::set<IpPrefix> wanted(prefixes.begin(), prefixes.end());
+void Speaker::set_originated(const std::vector<OriginatedRoute>& routes) {
+  std::map<IpPrefix, OriginatedRoute> wanted;
+  for (const auto& r : routes) wanted[r.prefix] = r;
   rib::RouteDelta delta;
-  for (const auto& p : originated_) {
-    if (!wanted.contains(p)) delta.merge(rib_.withdraw_originated(p));
+  for (const auto& [prefix, route] : originated_) {
+    if (!wanted.contains(prefix)) delta.merge(rib_.withdraw_originated(prefix));
   }
-  auto attributes = std::make_shared<wire::PathAttributes>();
-  attributes->origin = wire::Origin::Igp;
-  attributes->as_path = wire::AsPath{};
-  const rib::AttrRef shared = attributes;
-  for (const auto& p : wanted) {
-    if (!originated_.contains(p)) delta.merge(rib_.originate(p, shared));
+  // Routes with the same communities share one attribute set, so they pack into one UPDATE.
+  using CommunitySets = std::pair<std::vector<std::uint32_t>, std::vector<wire::LargeCommunity>>;
+  std::map<CommunitySets, rib::AttrRef> shared;
+  for (const auto& [prefix, route] : wanted) {
+    auto old = originated_.find(prefix);
+    if (old != originated_.end() && old->second == route) continue;
+    rib::AttrRef& attributes = shared[{route.communities, route.large_communities}];
+    if (!attributes) {
+      auto a = std::make_shared<wire::PathAttributes>();
+      a->origin = wire::Origin::Igp;
+      a->as_path = wire::AsPath{};
+      a->communities = route.communities;
+      a->large_communities = route.large_communities;
+      attributes = a;
+    }
+    delta.merge(rib_.originate(prefix, attributes));
   }
-  originated_ = wanted;
+  originated_ = std::move(wanted);
   propagate(delta);
 }
 

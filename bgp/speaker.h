@@ -44,6 +44,15 @@ struct SpeakerConfig {
   std::optional<std::uint32_t> cluster_id;
 };
 
+/// A prefix this node originates (settings, blocks, services, the API), with the communities it
+/// carries (Calico's BGPConfiguration prefixAdvertisements).
+struct OriginatedRoute {
+  IpPrefix prefix;
+  std::vector<std::uint32_t> communities;  // sorted, unique
+  std::vector<wire::LargeCommunity> large_communities;
+  friend bool operator==(const OriginatedRoute&, const OriginatedRoute&) = default;
+};
+
 struct PeerStatus {
   std::string name;
   IpAddress address;
@@ -67,7 +76,7 @@ class Speaker : public SessionListener {
   /// Applies a new peer set: removed peers get a Cease, changed ones restart, new ones start.
   void set_peers(const std::vector<PeerConfig>& peers);
   /// The prefixes this node originates (settings `originate:`), replacing the previous set.
-  void set_originated(const std::vector<IpPrefix>& prefixes);
+  void set_originated(const std::vector<OriginatedRoute>& routes);
   /// Sends Cease / Administrative Shutdown with `reason` to every peer.
   void shutdown(const std::string& reason);
 
@@ -118,7 +127,7 @@ class Speaker : public SessionListener {
   rib::Rib& rib_;
   std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
   std::map<IpAddress, Peer> peers_;
-  std::set<IpPrefix> originated_;
+  std::map<IpPrefix, OriginatedRoute> originated_;
   std::function<void(const rib::RouteDelta&)> route_observer_;
   rib::PeerId next_peer_id_ = 1;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

@@ -289,6 +289,19 @@ Validated<ClusterModel> build_cluster_model(const Settings& settings,
     b.model.listen_port = *global->listen_port;
   }
   b.model.originate = settings.originate;
+  // Service address ranges (BGPConfiguration "default"): every node advertises them, so
+  // routers spread service traffic over all nodes (ECMP), as Calico does. Not blackholed.
+  auto originate_once = [&](const IpPrefix& p) {
+    if (std::find(b.model.originate.begin(), b.model.originate.end(), p) == b.model.originate.end())
+      b.model.originate.push_back(p);
+  };
+  if (global) {
+    b.model.prefix_advertisements = global->prefix_advertisements;
+    for (const auto* list : {&global->service_cluster_ips, &global->service_external_ips,
+                             &global->service_load_balancer_ips}) {
+      for (const auto& p : *list) originate_once(p);
+    }
+  }
   const auto pools = all_of<IpPool>(resources);
   for (const auto* block : all_of<BlockAffinity>(resources)) {
     if (block->node != b.model.local.name || block->state != "confirmed" || block->deleted)
@@ -300,10 +313,7 @@ Validated<ClusterModel> build_cluster_model(const Settings& settings,
       return p->cidr.family() == block->cidr.family() && p->cidr.contains(block->cidr);
     });
     const bool exported = pools.empty() || (pool != pools.end() && !(*pool)->disable_bgp_export);
-    if (exported && std::find(b.model.originate.begin(), b.model.originate.end(), block->cidr) ==
-                        b.model.originate.end()) {
-      b.model.originate.push_back(block->cidr);
-    }
+    if (exported) originate_once(block->cidr);
   }
   return std::move(b.model);
 }

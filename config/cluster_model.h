@@ -77,6 +77,9 @@ struct ClusterModel {
   /// The IPAM blocks this node owns (confirmed BlockAffinity resources naming it): announced,
   /// and blackholed in the kernel so traffic to unallocated addresses in them dies here.
   std::vector<IpPrefix> blocks;
+  /// BGPConfiguration "default" prefixAdvertisements: the communities an originated prefix
+  /// carries when it lies inside one of these CIDRs (all matching entries add up).
+  std::vector<BgpConfiguration::PrefixAdvertisement> prefix_advertisements;
 };
 
 /// Whether a missing local Node is an error (a static configuration must name it) or a state to

@@ -76,7 +76,10 @@ Validated<Settings> parse_settings(const std::string& yaml, const std::string& b
     }
   });
   r.nested("api", [&](MapReader& a) {
-    if (auto sock = a.string("socket")) s.api.socket = resolve(base_dir, *sock);
+    if (auto sock = a.string("socket")) {
+      s.api.socket = resolve(base_dir, *sock);
+      s.api.socket_set = true;
+    }
     s.api.tcp = a.string("tcp");
     a.nested("tls", [&](MapReader& t) {
       ApiTlsSettings tls;
@@ -90,8 +93,14 @@ Validated<Settings> parse_settings(const std::string& yaml, const std::string& b
     if (a.ok() && s.api.tcp && !s.api.tls)
       a.fail("tcp", "needs tls: the API is not served over plain TCP");
   });
-  // An empty store keeps resources in memory only (tests, throw-away nodes).
-  if (auto st = r.string("store")) s.store = st->empty() ? "" : resolve(base_dir, *st);
+  // An empty store keeps resources in memory only (tests, throw-away nodes). Unset: one store per
+  // node name, so that several pintods on one machine (tests, labs) never share state.
+  if (auto st = r.string("store")) {
+    s.store = st->empty() ? "" : resolve(base_dir, *st);
+  } else if (!s.node_name.empty()) {
+    s.store = "/var/lib/pinto/" + s.node_name + "/state.db";
+    s.store_is_default = true;
+  }
   if (auto sec = r.string("secrets")) s.secrets = resolve(base_dir, *sec);
   r.nested("fib", [&](MapReader& f) {
     if (auto e = f.boolean("enabled")) s.fib.enabled = *e;

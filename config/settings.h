@@ -39,6 +39,7 @@ struct ApiTlsSettings {
 
 struct ApiSettings {
   std::string socket = "/run/pinto/pintod.sock";
+  bool socket_set = false;  // written in the file: failing to listen there is fatal
   std::optional<std::string> tcp;  // "host:port"; only with tls
   std::optional<ApiTlsSettings> tls;
 };
@@ -65,7 +66,8 @@ struct Settings {
   std::optional<IpAddress> router_id;
   ListenSettings listen;
   ApiSettings api;
-  std::string store = "/var/lib/pinto/state.db";
+  std::string store;              // unset: /var/lib/pinto/<nodeName>/state.db
+  bool store_is_default = false;  // its directory is created when missing
   /// Where BGPPeer password secretKeyRefs resolve: <secrets>/<name>/<key> (a Kubernetes secret
   /// volume). Empty: from Secret resources only.
   std::string secrets;

@@ -26,19 +26,6 @@ std::optional<ValidationError> check(const BgpPeer& p) {
 }
 
 std::optional<ValidationError> check(const BgpConfiguration& c) {
-  if (!c.service_cluster_ips.empty()) {
-    return refused("BGPConfiguration", c.metadata, "spec.serviceClusterIPs");
-  }
-  if (!c.service_external_ips.empty()) {
-    return refused("BGPConfiguration", c.metadata, "spec.serviceExternalIPs");
-  }
-  if (!c.service_load_balancer_ips.empty()) {
-    return refused("BGPConfiguration", c.metadata, "spec.serviceLoadBalancerIPs");
-  }
-  // Communities are only reachable through prefixAdvertisements (the reader enforces that).
-  if (!c.prefix_advertisements.empty()) {
-    return refused("BGPConfiguration", c.metadata, "spec.prefixAdvertisements");
-  }
   // pintod binds to settings' listen.address; NodeIP would need it to follow the Node resource.
   if (c.bind_mode == BindMode::NodeIP) {
     return refused("BGPConfiguration", c.metadata, "spec.bindMode",

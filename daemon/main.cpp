@@ -96,12 +96,17 @@ int run(const std::string& path) {
   pinto::daemon::RoutingService routes(routing, daemon);
   pinto::daemon::InfoService info;
   auto server = pinto::api::start_server(api_options, {&resources, &routes, &info});
-  if (!server) {
+  if (server) {
+    pinto::log_info("api: listening on unix:{}{}", api_options.unix_socket,
+                    api_options.tcp_address ? " and " + *api_options.tcp_address : "");
+  } else if (daemon.settings().api.socket_set || api_options.tcp_address) {
     fmt::print(stderr, "pintod: {}\n", server.error().message);
     return 1;
+  } else {
+    // The default socket is another pintod's (several on one machine): keep routing, without
+    // an API, and say so; setting api.socket gives each its own.
+    pinto::log_error("{}; running without the API (set api.socket)", server.error().message);
   }
-  pinto::log_info("api: listening on unix:{}{}", api_options.unix_socket,
-                  api_options.tcp_address ? " and " + *api_options.tcp_address : "");
 
   asio::signal_set stop_signals(io, SIGTERM, SIGINT);
   asio::steady_timer drain(io);
@@ -132,7 +137,7 @@ int run(const std::string& path) {
   io.run();
   // Requests still waiting for the routing thread get "unavailable"; streams end.
   routing.stop();
-  server.value()->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  if (server) server.value()->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   pinto::log_info("pintod stopped");
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "daemon/wiring.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "common/log.h"
 #include "config/resources/resource.h"
@@ -106,6 +107,11 @@ Result<std::unique_ptr<config::Store>> open_store(const config::Settings& settin
   if (settings.store.empty()) {
     log_warning("store: none configured; resources applied through the API last until exit");
     return config::make_memory_store();
+  }
+  if (settings.store_is_default) {
+    std::error_code ignored;
+    std::filesystem::create_directories(std::filesystem::path(settings.store).parent_path(),
+                                        ignored);
   }
   auto store = config::open_sqlite_store(settings.store);
   if (!store) return failure(Error{"store " + settings.store + ": " + store.error().to_string()});
@@ -367,10 +373,32 @@ void Daemon::stop_speaker(const std::string& reason) {
   rib_.reset();
 }
 
-std::vector<IpPrefix> Daemon::originated() const {
-  std::vector<IpPrefix> out = model_.originate;
-  for (const auto& p : injected_) {
-    if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+// Everything this node originates, each with the communities of every prefixAdvertisement
+// whose CIDR holds it (Calico applies them to the routes inside the CIDR).
+std::vector<bgp::OriginatedRoute> Daemon::originated() const {
+  std::set<IpPrefix> prefixes(model_.originate.begin(), model_.originate.end());
+  prefixes.insert(injected_.begin(), injected_.end());
+  std::vector<bgp::OriginatedRoute> out;
+  for (const auto& prefix : prefixes) {
+    bgp::OriginatedRoute route{prefix, {}, {}};
+    for (const auto& advertisement : model_.prefix_advertisements) {
+      if (!advertisement.cidr.contains(prefix)) continue;
+      for (const auto& c : advertisement.communities) {
+        if (c.large) {
+          route.large_communities.push_back({c.global, c.local1, c.local2});
+        } else {
+          route.communities.push_back(c.global << 16 | c.local1);
+        }
+      }
+    }
+    std::sort(route.communities.begin(), route.communities.end());
+    route.communities.erase(std::unique(route.communities.begin(), route.communities.end()),
+                            route.communities.end());
+    std::sort(route.large_communities.begin(), route.large_communities.end());
+    route.large_communities.erase(
+        std::unique(route.large_communities.begin(), route.large_communities.end()),
+        route.large_communities.end());
+    out.push_back(std::move(route));
   }
   return out;
 }

@@ -106,7 +106,7 @@ class Daemon {
   Result<void> apply_model(config::ClusterModel model);
   Result<void> start_speaker();
   void stop_speaker(const std::string& reason);
-  std::vector<IpPrefix> originated() const;
+  std::vector<bgp::OriginatedRoute> originated() const;
   void follow_routes(const rib::RouteDelta& delta);
   void refresh_fib(const IpPrefix& prefix);
   void watch_secrets();

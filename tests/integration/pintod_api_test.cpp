@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "integration/bird_peer.h"
 #include "integration/fixture.h"
 #include "integration/netns.h"
 #include "integration/pintod_node.h"
@@ -463,6 +464,48 @@ TEST_F(PintodApi, TcpListenerServesTlsOnly) {
   // Without the CA the server's certificate is not trusted: unreachable (exit code 3).
   const auto without_ca = ns.run({ctl, "--server", "127.0.0.1:50551", "node", "status"});
   EXPECT_EQ(without_ca.exit_code, 3) << without_ca.output;
+}
+
+// Calico's service advertisement and prefixAdvertisements, seen from a real BIRD 2 peer: every
+// service range is announced, and a block inside an advertised CIDR carries its communities.
+TEST_F(PintodApi, ServiceRangesAndCommunitiesReachABirdPeer) {
+  Netns ns_p("node-a");
+  Netns ns_b("bird");
+  VethPair link({ns_p, "eth0", {"10.86.0.1/24"}}, {ns_b, "eth0", {"10.86.0.2/24"}});
+  PintodConfig c;
+  c.node_name = "node-a";
+  c.api_only = true;
+  PintodNode pintod(ns_p, c);
+  pintod.start();
+  BirdPeer bird(
+      ns_b, PeerConfig{.local_as = 65010,
+                       .router_id = "10.86.0.2",
+                       .neighbors = {NeighborConfig{.address = "10.86.0.1", .remote_as = 64512}}});
+  const auto applied = pintod.apply(
+      "apiVersion: projectcalico.org/v3\nkind: BGPConfiguration\nmetadata: {name: default}\n"
+      "spec:\n  nodeToNodeMeshEnabled: false\n  serviceClusterIPs: [{cidr: 10.96.0.0/12}]\n"
+      "  serviceLoadBalancerIPs: [{cidr: 198.51.100.0/24}]\n"
+      "  communities: [{name: pods, value: '64512:300'}, {name: big, value: '64512:1:2'}]\n"
+      "  prefixAdvertisements: [{cidr: 10.244.0.0/16, communities: [pods, big, '65000:7']}]\n"
+      "---\n" +
+      node_yaml("node-a", "10.86.0.1/24") + "---\n" + block_yaml("node-a", "10.244.5.0/26") +
+      "---\napiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata: {name: bird}\n"
+      "spec: {peerIP: 10.86.0.2, asNumber: 65010}\n");
+  ASSERT_TRUE(applied.ok()) << applied.output;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const auto got = bird.received_prefixes();
+        return got.contains("10.244.5.0/26") && got.contains("10.96.0.0/12") &&
+               got.contains("198.51.100.0/24");
+      },
+      kTimeout))
+      << bird.diagnostics() << pintod.diagnostics();
+  const auto block = bird.birdc({"show", "route", "10.244.5.0/26", "all"}).output;
+  EXPECT_NE(block.find("(64512,300)"), std::string::npos) << block;
+  EXPECT_NE(block.find("(65000,7)"), std::string::npos) << block;
+  EXPECT_NE(block.find("(64512, 1, 2)"), std::string::npos) << block;
+  const auto service = bird.birdc({"show", "route", "10.96.0.0/12", "all"}).output;
+  EXPECT_EQ(service.find("BGP.community"), std::string::npos) << service;
 }
 
 }  // namespace

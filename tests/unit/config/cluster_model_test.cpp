@@ -410,6 +410,29 @@ spec: {cidr: 10.2.0.0/16, disableBGPExport: true}
   EXPECT_EQ(m.value().blocks.size(), 3u);  // all three stay blackholed on their node
 }
 
+TEST(ClusterModel, ServiceRangesAreAdvertisedByEveryNode) {
+  const std::string configuration = R"(
+---
+apiVersion: projectcalico.org/v3
+kind: BGPConfiguration
+metadata: {name: default}
+spec:
+  serviceClusterIPs: [{cidr: 10.96.0.0/12}]
+  serviceExternalIPs: [{cidr: 192.0.2.0/24}, {cidr: "fd00:96::/112"}]
+  serviceLoadBalancerIPs: [{cidr: 198.51.100.0/24}]
+)";
+  for (const char* node : {"node-a", "node-b"}) {
+    auto m = model(configuration, node);
+    ASSERT_TRUE(m) << m.error().to_string();
+    std::set<std::string> originated;
+    for (const auto& p : m.value().originate) originated.insert(p.to_string());
+    EXPECT_EQ(originated, (std::set<std::string>{"10.96.0.0/12", "192.0.2.0/24", "fd00:96::/112",
+                                                 "198.51.100.0/24"}))
+        << node;
+    EXPECT_TRUE(m.value().blocks.empty());
+  }
+}
+
 TEST(ClusterModel, BadSelectorsAreRefusedWithThePosition) {
   auto resources = parse_resources(R"(
 apiVersion: projectcalico.org/v3

@@ -37,6 +37,41 @@ TEST(Settings, DefaultsAndRelativePaths) {
   EXPECT_FALSE(s.value().listen.port_set);
 }
 
+TEST(Settings, ApiStoreAndSecrets) {
+  // Unset: the default socket (another pintod may hold it) and a store of this node's own.
+  auto defaults = parse_settings("nodeName: n1\n");
+  ASSERT_TRUE(defaults) << defaults.error().to_string();
+  EXPECT_EQ(defaults.value().api.socket, "/run/pinto/pintod.sock");
+  EXPECT_FALSE(defaults.value().api.socket_set);
+  EXPECT_EQ(defaults.value().store, "/var/lib/pinto/n1/state.db");
+  EXPECT_TRUE(defaults.value().store_is_default);
+  EXPECT_TRUE(defaults.value().secrets.empty());
+
+  auto s = parse_settings(R"(
+nodeName: n1
+api: {socket: api.sock, tcp: "127.0.0.1:50051", tls: {certFile: c.pem, keyFile: k.pem}}
+store: ""
+secrets: secrets
+)",
+                          "/etc/pinto");
+  ASSERT_TRUE(s) << s.error().to_string();
+  EXPECT_EQ(s.value().api.socket, "/etc/pinto/api.sock");
+  EXPECT_TRUE(s.value().api.socket_set);
+  EXPECT_EQ(s.value().api.tcp, "127.0.0.1:50051");
+  ASSERT_TRUE(s.value().api.tls);
+  EXPECT_EQ(s.value().api.tls->cert_file, "/etc/pinto/c.pem");
+  EXPECT_EQ(s.value().store, "");  // memory only
+  EXPECT_EQ(s.value().secrets, "/etc/pinto/secrets");
+
+  // TCP only with TLS, and TLS needs both files.
+  auto plain = parse_settings("nodeName: n1\napi: {tcp: \"0.0.0.0:50051\"}\n");
+  ASSERT_FALSE(plain);
+  EXPECT_EQ(plain.error().field, "api.tcp");
+  auto half = parse_settings("nodeName: n1\napi: {tcp: \"0.0.0.0:1\", tls: {certFile: c}}\n");
+  ASSERT_FALSE(half);
+  EXPECT_EQ(half.error().field, "api.tls.certFile");
+}
+
 TEST(Settings, OriginateAndBgpTimers) {
   auto s = parse_settings(R"(
 nodeName: n1

@@ -42,15 +42,12 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, restartMode: LongLivedGracefulRestart}",
              "BGPPeer/default: spec.restartMode: LongLivedGracefulRestart is not supported by "
              "Pinto yet"},
-        Case{"BGPConfiguration", "{serviceClusterIPs: [{cidr: 10.96.0.0/12}]}",
-             "BGPConfiguration/default: spec.serviceClusterIPs: not supported by Pinto yet"},
-        Case{"BGPConfiguration", "{serviceExternalIPs: [{cidr: 192.0.2.0/24}]}",
-             "BGPConfiguration/default: spec.serviceExternalIPs: not supported by Pinto yet"},
-        Case{"BGPConfiguration", "{serviceLoadBalancerIPs: [{cidr: 192.0.2.0/24}]}",
-             "BGPConfiguration/default: spec.serviceLoadBalancerIPs: not supported by Pinto yet"},
         Case{"BGPConfiguration",
-             "{prefixAdvertisements: [{cidr: 10.0.0.0/8, communities: ['1:1']}]}",
-             "BGPConfiguration/default: spec.prefixAdvertisements: not supported by Pinto yet"},
+             "{serviceClusterIPs: [{cidr: 10.96.0.0/12}], serviceExternalIPs: [{cidr: "
+             "192.0.2.0/24}], serviceLoadBalancerIPs: [{cidr: 198.51.100.0/24}]}",
+             "accepted"},
+        Case{"BGPConfiguration",
+             "{prefixAdvertisements: [{cidr: 10.0.0.0/8, communities: ['1:1']}]}", "accepted"},
         Case{"BGPConfiguration", "{bindMode: NodeIP}",
              "BGPConfiguration/default: spec.bindMode: NodeIP is not supported by Pinto yet (set "
              "listen.address in the settings)"},

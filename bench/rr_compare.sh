@@ -31,6 +31,7 @@
 #   RSS MiB      reflector peak RSS (VmHWM) at the end
 #   tool CPU s   rr_load's own CPU over the whole run, sender+receivers (proof that neither is
 #                the bottleneck)
+#   load         the machine's 1-minute load average when the row started (it is shared)
 # Reflector settings: each implementation's defaults plus what reflection needs; no FIB writes
 # (pintod fib disabled, bgpd -Z without zebra, BIRD and GoBGP without a kernel protocol).
 set -euo pipefail
@@ -262,9 +263,9 @@ secs() { awk -v t="$1" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }'; }
 diff_s() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
 
 rows=()
-add_row() { # IMPL N K CONVERGE WITHDRAW CPU WDCPU RSS TOOLCPU
+add_row() { # IMPL N K CONVERGE WITHDRAW CPU WDCPU RSS TOOLCPU (+ the load when the row started)
   local row
-  row=$(printf '%-8s %8s %3s %10s %10s %8s %8s %8s %11s' "$@")
+  row=$(printf '%-8s %8s %3s %10s %10s %8s %8s %8s %11s %5s' "$@" "$row_load")
   rows+=("$row")
   echo "$row" >&2
 }
@@ -278,6 +279,7 @@ fail_row() { # IMPL N K WHAT
 
 run_one() { # IMPL N K   (IMPL "floor": no reflector)
   local impl=$1 n=$2 k=$3 target=$rr listen=()
+  row_load=$(cut -d' ' -f1 /proc/loadavg)
   rm -f "$work"/*.out "$work"/*.err "$work/dut.log"
   if [ "$impl" = floor ]; then
     target=$first_rcv
@@ -358,6 +360,6 @@ done
 
 echo
 echo "Route reflector: one sender, N /32s, K clients ($(nproc) cores, $(date -u '+%F %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg) at end)"
-printf '%-8s %8s %3s %10s %10s %8s %8s %8s %11s\n' impl N K "converge s" "withdraw s" "CPU s" \
-  "wd CPU s" "RSS MiB" "tool CPU s"
+printf '%-8s %8s %3s %10s %10s %8s %8s %8s %11s %5s\n' impl N K "converge s" "withdraw s" "CPU s" \
+  "wd CPU s" "RSS MiB" "tool CPU s" load
 printf '%s\n' "${rows[@]}"

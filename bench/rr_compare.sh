@@ -32,6 +32,8 @@
 #   tool CPU s   rr_load's own CPU over the whole run, sender+receivers (proof that neither is
 #                the bottleneck)
 #   load         the machine's 1-minute load average when the row started (it is shared)
+# A phase that runs out of time shows "t/o(P%)": the share of the N prefixes the slowest receiver
+# had received (or had seen withdrawn) when it was stopped.
 # Reflector settings: each implementation's defaults plus what reflection needs; no FIB writes
 # (pintod fib disabled, bgpd -Z without zebra, BIRD and GoBGP without a kernel protocol).
 set -euo pipefail
@@ -273,8 +275,25 @@ add_row() { # IMPL N K CONVERGE WITHDRAW CPU WDCPU RSS TOOLCPU (+ the load when 
 fail_row() { # IMPL N K WHAT
   echo "!! $1 N=$2 K=$3: $4" >&2
   for f in dut.log recv.err send.err; do
-    [ -s "$work/$f" ] && { echo "-- $f" >&2; tail -5 "$work/$f" >&2; }
+    if [ -s "$work/$f" ]; then
+      echo "-- $f" >&2
+      tail -5 "$work/$f" >&2
+    fi
   done
+  return 0
+}
+
+# After a phase timed out: stop the receivers and say how far the emptiest session got.
+progress() { # N -> "timeout(42%)"
+  local line
+  stop_pid "$rcv_pid"
+  rcv_pid=""
+  line=$(wait_line "$work/recv.out" held 1) || line=""
+  if [ -n "$line" ]; then
+    echo "$line" | awk -v n="$1" -v w="$2" '{ printf "t/o(%.0f%%)", 100 * (w ? n - $3 : $2) / n }'
+  else
+    echo timeout
+  fi
 }
 
 run_one() { # IMPL N K   (IMPL "floor": no reflector)
@@ -341,10 +360,13 @@ run_one() { # IMPL N K   (IMPL "floor": no reflector)
       fi
     else
       fail_row "$impl" "$n" "$k" "withdrawal did not complete in ${phase_timeout}s"
+      [ -n "$dut_pid" ] && wdcpu=$(secs $(($(cpu_ticks "$dut_pid") - c1)))
+      withdraw=$(progress "$n" 1)
     fi
   else
     fail_row "$impl" "$n" "$k" "convergence did not complete in ${phase_timeout}s"
     [ -n "$dut_pid" ] && cpu=$(secs $(($(cpu_ticks "$dut_pid") - c0)))
+    converge=$(progress "$n" 0)
   fi
   add_row "$impl" "$n" "$k" "$converge" "$withdraw" "$cpu" "$wdcpu" "$rss" "$toolcpu"
   stop_all

@@ -18,7 +18,8 @@
 //     Counts, per session, the prefixes of the sender's range announced and withdrawn (walks the
 //     UPDATE's Withdrawn Routes and NLRI fields only). Prints "established K NS", "all_full NS"
 //     when every session holds all N, "all_empty NS" when every session has had all N withdrawn
-//     again, then "rusage USER_S SYS_S" and exits 0.
+//     again, then "rusage USER_S SYS_S" and exits 0. On SIGTERM before that: "held LEAST MOST"
+//     (prefixes held by the emptiest and the fullest session), "rusage ...", exit 1.
 //
 // NS is CLOCK_MONOTONIC (steady_clock) in nanoseconds: the same clock in every network namespace,
 // so the script subtracts the sender's start from the receivers' finish. Every wait is bounded
@@ -35,6 +36,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdarg>
@@ -333,6 +335,18 @@ class Receivers {
     }
     const int ep = epoll_create1(EPOLL_CLOEXEC);
     if (ep < 0) die("epoll_create1");
+    // SIGTERM (the script giving up on a phase): say how far every session got, then exit.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigprocmask(SIG_BLOCK, &signals, nullptr);
+    const int sfd = signalfd(-1, &signals, SFD_CLOEXEC);
+    if (sfd < 0) die("signalfd");
+    epoll_event sev{};
+    sev.events = EPOLLIN;
+    sev.data.u64 = kSignalSlot;
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &sev) != 0) die("epoll_ctl");
     for (std::size_t i = 0; i < sessions_.size(); ++i) {
       auto& s = sessions_[i];
       sockaddr_in me{};
@@ -346,7 +360,7 @@ class Receivers {
       if (epoll_ctl(ep, EPOLL_CTL_ADD, s.fd, &ev) != 0) die("epoll_ctl");
     }
     auto next_keepalive = Clock::now() + kKeepaliveEvery;
-    std::vector<epoll_event> events(sessions_.size());
+    std::vector<epoll_event> events(sessions_.size() + 1);
     while (empty_ < sessions_.size()) {
       if (Clock::now() > until) {
         errno = 0;
@@ -355,7 +369,20 @@ class Receivers {
       }
       const int r = epoll_wait(ep, events.data(), static_cast<int>(events.size()), 1000);
       if (r < 0 && errno != EINTR) die("epoll_wait");
-      for (int e = 0; e < r; ++e) read_from(sessions_[events[e].data.u64]);
+      for (int e = 0; e < r; ++e) {
+        if (events[e].data.u64 != kSignalSlot) {
+          read_from(sessions_[events[e].data.u64]);
+          continue;
+        }
+        std::size_t least = n_, most = 0;
+        for (const auto& s : sessions_) {
+          least = std::min(least, s.count);
+          most = std::max(most, s.count);
+        }
+        say("held %zu %zu\n", least, most);
+        print_rusage();
+        return 1;
+      }
       if (Clock::now() > next_keepalive) {
         for (auto& s : sessions_) write_small(s, keepalive());
         next_keepalive = Clock::now() + kKeepaliveEvery;
@@ -475,6 +502,7 @@ class Receivers {
     }
   }
 
+  static constexpr std::uint64_t kSignalSlot = ~std::uint64_t{0};
   std::size_t n_;
   std::vector<Receiver> sessions_;
   std::size_t established_ = 0;

@@ -368,6 +368,9 @@ run_one() { # IMPL N K   (IMPL "floor": no reflector)
     [ -n "$dut_pid" ] && cpu=$(secs $(($(cpu_ticks "$dut_pid") - c0)))
     converge=$(progress "$n" 0)
   fi
+  if [ -n "$dut_pid" ] && [ "$rss" = - ] && [ -r "/proc/$dut_pid/status" ]; then
+    rss=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$dut_pid/status")
+  fi
   add_row "$impl" "$n" "$k" "$converge" "$withdraw" "$cpu" "$wdcpu" "$rss" "$toolcpu"
   stop_all
 }

@@ -18,7 +18,8 @@
 //     Counts, per session, the prefixes of the sender's range announced and withdrawn (walks the
 //     UPDATE's Withdrawn Routes and NLRI fields only). Prints "established K NS", "all_full NS"
 //     when every session holds all N, "all_empty NS" when every session has had all N withdrawn
-//     again, then "rusage USER_S SYS_S" and exits 0. On SIGTERM before that: "held LEAST MOST"
+//     again, "updates COUNT" (UPDATE messages received, all sessions), then "rusage USER_S SYS_S"
+//     and exits 0. On SIGTERM before that: "held LEAST MOST"
 //     (prefixes held by the emptiest and the fullest session), "rusage ...", exit 1.
 //
 // NS is CLOCK_MONOTONIC (steady_clock) in nanoseconds: the same clock in every network namespace,
@@ -389,6 +390,7 @@ class Receivers {
       }
     }
     say("all_empty %lld\n", last_);
+    say("updates %zu\n", updates_);
     print_rusage();
     return 0;
   }
@@ -453,6 +455,7 @@ class Receivers {
       if (++established_ == sessions_.size()) say("established %zu %lld\n", established_, now_ns());
     }
     if (type != 2 || length < 23) return;
+    ++updates_;
     const std::uint8_t* p = msg + 19;
     const std::uint8_t* end = msg + length;
     const std::size_t withdrawn_length = (std::size_t{p[0]} << 8) | p[1];
@@ -509,6 +512,7 @@ class Receivers {
   std::size_t full_ = 0;
   std::size_t empty_ = 0;
   long long last_ = 0;
+  std::size_t updates_ = 0;  // UPDATE messages received over all sessions
 };
 
 int usage() {

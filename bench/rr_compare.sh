@@ -7,7 +7,8 @@
 #   bench/rr_compare.sh [-n "N..."] [-k "K..."] [-i "IMPL..."]      (as root)
 #     defaults: -n "100000 1000000" -k "1 10" -i "pintod bird frr gobgp"
 #   env: PHASE_TIMEOUT (s, default 300) bounds each of convergence and withdrawal;
-#        SKIP_BUILD=1 uses the binaries already in build/default.
+#        SKIP_BUILD=1 uses the binaries already in build/default; KEEP_WORK=1 keeps the temporary
+#        directory (configs, daemon log, rr_load output).
 #
 # Sender and receivers are bench/rr_load (rr_load.cpp): UPDATEs pre-encoded with Pinto's codec
 # (N /32s from 100.64.0.0, ~800 per 4096-octet UPDATE, ORIGIN IGP, empty AS_PATH, NEXT_HOP the
@@ -239,16 +240,20 @@ start_dut() { # IMPL K
 }
 
 # Waits (bash builtins only, so the polling costs next to nothing) for a line starting with
-# PATTERN in FILE; prints it. Fails after TIMEOUT seconds or as soon as a PID has died.
+# PATTERN in FILE and leaves it in $found. Fails after TIMEOUT seconds or as soon as a PID has
+# died. It runs in the script's own shell, never in $(...), so a signal to the script is handled
+# within one 50-ms sleep rather than after the wait.
+found=""
 wait_line() { # FILE PATTERN TIMEOUT PID...
   local file=$1 pattern=$2 limit=$3 line
+  found=""
   shift 3
   local end=$((SECONDS + limit))
   while true; do
     if [ -f "$file" ]; then
       while IFS= read -r line; do
         if [[ $line == "$pattern"* ]]; then
-          echo "$line"
+          found=$line
           return 0
         fi
       done <"$file"
@@ -283,17 +288,18 @@ fail_row() { # IMPL N K WHAT
   return 0
 }
 
-# After a phase timed out: stop the receivers and say how far the emptiest session got.
-progress() { # N -> "timeout(42%)"
-  local line
+# After a phase timed out: stop the receivers and leave in $progress how far the slowest session
+# got, e.g. "t/o(42%)". WITHDRAWING is 1 for the withdrawal phase.
+progress=""
+timed_out() { # N WITHDRAWING
   stop_pid "$rcv_pid"
   rcv_pid=""
-  line=$(wait_line "$work/recv.out" held 1) || line=""
-  if [ -n "$line" ]; then
-    echo "$line" | awk -v n="$1" -v w="$2" '{ printf "t/o(%.0f%%)", 100 * (w ? n - $3 : $2) / n }'
-  else
-    echo timeout
+  progress=timeout
+  if wait_line "$work/recv.out" held 1; then
+    progress=$(echo "$found" | awk -v n="$1" -v w="$2" \
+      '{ printf "t/o(%.0f%%)", 100 * (w ? n - $3 : $2) / n }')
   fi
+  return 0
 }
 
 run_one() { # IMPL N K   (IMPL "floor": no reflector)
@@ -314,14 +320,14 @@ run_one() { # IMPL N K   (IMPL "floor": no reflector)
   ip netns exec "$rcv" "$rr_load" recv "$rr" "$n" "$first_rcv" "$k" "${listen[@]}" \
     >"$work/recv.out" 2>"$work/recv.err" &
   rcv_pid=$!
-  if [ "$impl" = floor ]; then wait_line "$work/recv.out" listening 10 "$rcv_pid" >/dev/null || true; fi
+  if [ "$impl" = floor ]; then wait_line "$work/recv.out" listening 10 "$rcv_pid" || true; fi
   ip netns exec "$snd" "$rr_load" send "$sender" "$target" "$n" \
     >"$work/send.out" 2>"$work/send.err" &
   snd_pid=$!
   local pids=("$rcv_pid" "$snd_pid") line
   [ -n "$dut_pid" ] && pids+=("$dut_pid")
-  if ! wait_line "$work/recv.out" established 60 "${pids[@]}" >/dev/null ||
-    ! wait_line "$work/send.out" established 60 "${pids[@]}" >/dev/null; then
+  if ! wait_line "$work/recv.out" established 60 "${pids[@]}" ||
+    ! wait_line "$work/send.out" established 60 "${pids[@]}"; then
     fail_row "$impl" "$n" "$k" "sessions did not come up"
     add_row "$impl" "$n" "$k" failed - - - - -
     stop_all
@@ -331,18 +337,18 @@ run_one() { # IMPL N K   (IMPL "floor": no reflector)
   local c0=0 c1=0 c2=0 rss=- t0 t1 t2 t3 converge=timeout withdraw=- cpu=- wdcpu=- toolcpu=-
   [ -n "$dut_pid" ] && c0=$(cpu_ticks "$dut_pid")
   kill -USR1 "$snd_pid"
-  if line=$(wait_line "$work/recv.out" all_full "$phase_timeout" "${pids[@]}"); then
-    t1=${line#all_full }
-    t0=$(wait_line "$work/send.out" announce_start 5 "$snd_pid") || true
-    t0=${t0#announce_start }
+  if wait_line "$work/recv.out" all_full "$phase_timeout" "${pids[@]}"; then
+    t1=${found#all_full }
+    wait_line "$work/send.out" announce_start 5 "$snd_pid" || true
+    t0=${found#announce_start }
     converge=$(diff_s "$t0" "$t1")
     [ -n "$dut_pid" ] && c1=$(cpu_ticks "$dut_pid") && cpu=$(secs $((c1 - c0)))
     kill -USR2 "$snd_pid"
     withdraw=timeout
-    if line=$(wait_line "$work/recv.out" all_empty "$phase_timeout" "${pids[@]}"); then
-      t3=${line#all_empty }
-      t2=$(wait_line "$work/send.out" withdraw_start 5 "$snd_pid") || true
-      t2=${t2#withdraw_start }
+    if wait_line "$work/recv.out" all_empty "$phase_timeout" "${pids[@]}"; then
+      t3=${found#all_empty }
+      wait_line "$work/send.out" withdraw_start 5 "$snd_pid" || true
+      t2=${found#withdraw_start }
       withdraw=$(diff_s "$t2" "$t3")
       if [ -n "$dut_pid" ]; then
         c2=$(cpu_ticks "$dut_pid")
@@ -353,20 +359,24 @@ run_one() { # IMPL N K   (IMPL "floor": no reflector)
       stop_pid "$snd_pid"
       snd_pid=""
       local r s
-      r=$(wait_line "$work/recv.out" rusage 10 "$rcv_pid") || r=""
-      s=$(wait_line "$work/send.out" rusage 1) || s=""
+      wait_line "$work/recv.out" rusage 10 "$rcv_pid" || true
+      r=$found
+      wait_line "$work/send.out" rusage 1 || true
+      s=$found
       if [ -n "$r" ] && [ -n "$s" ]; then
         toolcpu=$(echo "$r $s" | awk '{ printf "%.2f+%.2f", $5 + $6, $2 + $3 }')
       fi
     else
       fail_row "$impl" "$n" "$k" "withdrawal did not complete in ${phase_timeout}s"
       [ -n "$dut_pid" ] && wdcpu=$(secs $(($(cpu_ticks "$dut_pid") - c1)))
-      withdraw=$(progress "$n" 1)
+      timed_out "$n" 1
+      withdraw=$progress
     fi
   else
     fail_row "$impl" "$n" "$k" "convergence did not complete in ${phase_timeout}s"
     [ -n "$dut_pid" ] && cpu=$(secs $(($(cpu_ticks "$dut_pid") - c0)))
-    converge=$(progress "$n" 0)
+    timed_out "$n" 0
+    converge=$progress
   fi
   if [ -n "$dut_pid" ] && [ "$rss" = - ] && [ -r "/proc/$dut_pid/status" ]; then
     rss=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$dut_pid/status")

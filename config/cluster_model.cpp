@@ -168,6 +168,7 @@ struct ModelBuilder {
     peer.address = address;
     peer.port = p.peer_port.value_or(179);
     if (p.as_number) peer.remote_as = *p.as_number;
+    peer.local_as = p.local_as_number;
     if (p.password) {
       peer.password = secret_value(*p.password, where + "password.secretKeyRef", peer.config_error);
     }

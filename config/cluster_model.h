@@ -48,6 +48,7 @@ struct PeerIntent {
   IpAddress address;
   std::uint16_t port = 179;
   std::uint32_t remote_as = 0;
+  std::optional<std::uint32_t> local_as;     // BGPPeer localASNumber: this peering's own AS
   std::optional<std::string> password;       // TCP MD5 (RFC 2385)
   std::optional<IpAddress> source_address;   // bind address for the connection
   std::optional<std::uint8_t> ttl_security;  // GTSM: accept only TTL >= 255 - (hops - 1)

@@ -17,6 +17,7 @@ std::string what_differs(const PeerIntent& a, const PeerIntent& b) {
   if (a.name != b.name) fields.push_back("name");
   if (a.port != b.port) fields.push_back("port");
   if (a.remote_as != b.remote_as) fields.push_back("AS number");
+  if (a.local_as != b.local_as) fields.push_back("localASNumber");
   if (a.password != b.password) fields.push_back("password");
   if (a.source_address != b.source_address) fields.push_back("source address");
   if (a.ttl_security != b.ttl_security) fields.push_back("ttlSecurity");
@@ -46,7 +47,8 @@ bool identity_changed(const ClusterModel& before, const ClusterModel& after) {
   if (!after.has_local_node) return false;
   return before.local.as_number != after.local.as_number ||
          before.local.router_id != after.local.router_id ||
-         before.local.route_reflector_cluster_id != after.local.route_reflector_cluster_id || before.listen_port != after.listen_port;
+         before.local.route_reflector_cluster_id != after.local.route_reflector_cluster_id ||
+         before.listen_port != after.listen_port;
 }
 
 std::vector<PlanStep> diff_models(const ClusterModel& before, const ClusterModel& after) {

@@ -39,7 +39,7 @@ struct ApiTlsSettings {
 
 struct ApiSettings {
   std::string socket = "/run/pinto/pintod.sock";
-  bool socket_set = false;  // written in the file: failing to listen there is fatal
+  bool socket_set = false;         // written in the file: failing to listen there is fatal
   std::optional<std::string> tcp;  // "host:port"; only with tls
   std::optional<ApiTlsSettings> tls;
 };

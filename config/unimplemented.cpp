@@ -13,7 +13,6 @@ ValidationError refused(const std::string& kind, const ObjectMeta& m, const char
 
 std::optional<ValidationError> check(const BgpPeer& p) {
   if (!p.filters.empty()) return refused("BGPPeer", p.metadata, "spec.filters");
-  if (p.local_as_number) return refused("BGPPeer", p.metadata, "spec.localASNumber");
   if (p.num_allowed_local_as_numbers) {
     return refused("BGPPeer", p.metadata, "spec.numAllowedLocalASNumbers");
   }

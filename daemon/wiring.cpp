@@ -46,7 +46,7 @@ std::vector<bgp::PeerConfig> peer_configs(const LoadedConfig& loaded) {
     p.name = intent.name;
     p.address = intent.address;
     p.port = intent.port;
-    p.local_as = local.as_number;
+    p.local_as = intent.local_as.value_or(local.as_number);
     p.remote_as = intent.remote_as;
     p.router_id = local.router_id.v4_value();
     p.local_address = intent.source_address;

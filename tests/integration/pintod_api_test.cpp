@@ -466,8 +466,9 @@ TEST_F(PintodApi, TcpListenerServesTlsOnly) {
   EXPECT_EQ(without_ca.exit_code, 3) << without_ca.output;
 }
 
-// Calico's service advertisement and prefixAdvertisements, seen from a real BIRD 2 peer: every
-// service range is announced, and a block inside an advertised CIDR carries its communities.
+// Calico's service advertisement, prefixAdvertisements and localASNumber, seen from a real BIRD 2
+// peer: every service range is announced, a block inside an advertised CIDR carries its
+// communities, and the session uses the peer's own local AS.
 TEST_F(PintodApi, ServiceRangesAndCommunitiesReachABirdPeer) {
   Netns ns_p("node-a");
   Netns ns_b("bird");
@@ -480,7 +481,7 @@ TEST_F(PintodApi, ServiceRangesAndCommunitiesReachABirdPeer) {
   BirdPeer bird(
       ns_b, PeerConfig{.local_as = 65010,
                        .router_id = "10.86.0.2",
-                       .neighbors = {NeighborConfig{.address = "10.86.0.1", .remote_as = 64512}}});
+                       .neighbors = {NeighborConfig{.address = "10.86.0.1", .remote_as = 64999}}});
   const auto applied = pintod.apply(
       "apiVersion: projectcalico.org/v3\nkind: BGPConfiguration\nmetadata: {name: default}\n"
       "spec:\n  nodeToNodeMeshEnabled: false\n  serviceClusterIPs: [{cidr: 10.96.0.0/12}]\n"
@@ -490,7 +491,7 @@ TEST_F(PintodApi, ServiceRangesAndCommunitiesReachABirdPeer) {
       "---\n" +
       node_yaml("node-a", "10.86.0.1/24") + "---\n" + block_yaml("node-a", "10.244.5.0/26") +
       "---\napiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata: {name: bird}\n"
-      "spec: {peerIP: 10.86.0.2, asNumber: 65010}\n");
+      "spec: {peerIP: 10.86.0.2, asNumber: 65010, localASNumber: 64999}\n");
   ASSERT_TRUE(applied.ok()) << applied.output;
   ASSERT_TRUE(wait_until(
       [&] {
@@ -504,6 +505,8 @@ TEST_F(PintodApi, ServiceRangesAndCommunitiesReachABirdPeer) {
   EXPECT_NE(block.find("(64512,300)"), std::string::npos) << block;
   EXPECT_NE(block.find("(65000,7)"), std::string::npos) << block;
   EXPECT_NE(block.find("(64512, 1, 2)"), std::string::npos) << block;
+  // localASNumber: the session speaks AS 64999 (BIRD expects it) and the path starts with it.
+  EXPECT_NE(block.find("BGP.as_path: 64999"), std::string::npos) << block;
   const auto service = bird.birdc({"show", "route", "10.96.0.0/12", "all"}).output;
   EXPECT_EQ(service.find("BGP.community"), std::string::npos) << service;
 }

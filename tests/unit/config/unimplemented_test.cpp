@@ -33,8 +33,7 @@ INSTANTIATE_TEST_SUITE_P(
         // Refused: pintod would route differently from what the manifest asks.
         Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, filters: [f]}",
              "BGPPeer/default: spec.filters: not supported by Pinto yet"},
-        Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, localASNumber: 65000}",
-             "BGPPeer/default: spec.localASNumber: not supported by Pinto yet"},
+        Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, localASNumber: 65000}", "accepted"},
         Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, numAllowedLocalASNumbers: 1}",
              "BGPPeer/default: spec.numAllowedLocalASNumbers: not supported by Pinto yet"},
         Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, reachableBy: 10.0.0.254}",

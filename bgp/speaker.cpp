@@ -38,20 +38,19 @@ Speaker::~Speaker() {
 
 Result<void> Speaker::listen() {
   std::vector<asio::ip::tcp::endpoint> endpoints;
-  if (config_.listen_address) {
-    endpoints.emplace_back(to_asio_address(*config_.listen_address), config_.listen_port);
-  } else {
-    endpoints.emplace_back(asio::ip::address_v6::any(), config_.listen_port);
-  }
+  const bool any = config_.listen_addresses.empty();
+  for (const auto& address : config_.listen_addresses)
+    endpoints.emplace_back(to_asio_address(address), config_.listen_port);
+  if (any) endpoints.emplace_back(asio::ip::address_v6::any(), config_.listen_port);
   for (const auto& endpoint : endpoints) {
     auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(io_);
     error_code ec;
     acceptor->open(endpoint.protocol(), ec);
-    if (!ec && endpoint.protocol() == asio::ip::tcp::v6() && !config_.listen_address) {
+    if (!ec && endpoint.protocol() == asio::ip::tcp::v6() && any) {
       acceptor->set_option(asio::ip::v6_only(false), ec);  // one socket for IPv4 and IPv6
     }
     asio::ip::tcp::endpoint bound = endpoint;
-    if (ec && !config_.listen_address) {  // no IPv6 on this host: IPv4 only
+    if (ec && any) {  // no IPv6 on this host: IPv4 only
       acceptor = std::make_unique<asio::ip::tcp::acceptor>(io_);
       bound = asio::ip::tcp::endpoint(asio::ip::address_v4::any(), config_.listen_port);
       ec.clear();

@@ -33,7 +33,7 @@ namespace pinto::bgp {
 struct SpeakerConfig {
   std::uint32_t local_as = 0;
   std::uint32_t router_id = 0;
-  std::optional<IpAddress> listen_address;  // unset: every address, IPv4 and IPv6
+  std::vector<IpAddress> listen_addresses;  // empty: every address, IPv4 and IPv6
   std::uint16_t listen_port = 179;
   std::optional<IpAddress> next_hop_ipv4;  // our addresses, for next-hop-self
   std::optional<IpAddress> next_hop_ipv6;

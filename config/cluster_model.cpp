@@ -297,6 +297,7 @@ Validated<ClusterModel> build_cluster_model(const Settings& settings,
       b.model.originate.push_back(p);
   };
   if (global) {
+    b.model.bind_node_ip = global->bind_mode == BindMode::NodeIP;
     b.model.prefix_advertisements = global->prefix_advertisements;
     for (const auto* list : {&global->service_cluster_ips, &global->service_external_ips,
                              &global->service_load_balancer_ips}) {

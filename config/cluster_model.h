@@ -72,6 +72,7 @@ struct ClusterModel {
   bool has_local_node = true;
   LocalNode local;
   std::uint16_t listen_port = 179;
+  bool bind_node_ip = false;  // BGPConfiguration bindMode: NodeIP: listen on the node's addresses
   std::vector<PeerIntent> peers;
   /// Everything this node announces: the settings' `originate:` and its own blocks.
   std::vector<IpPrefix> originate;

@@ -48,7 +48,9 @@ bool identity_changed(const ClusterModel& before, const ClusterModel& after) {
   return before.local.as_number != after.local.as_number ||
          before.local.router_id != after.local.router_id ||
          before.local.route_reflector_cluster_id != after.local.route_reflector_cluster_id ||
-         before.listen_port != after.listen_port;
+         before.listen_port != after.listen_port || before.bind_node_ip != after.bind_node_ip ||
+         (after.bind_node_ip &&
+          (before.local.ipv4 != after.local.ipv4 || before.local.ipv6 != after.local.ipv6));
 }
 
 std::vector<PlanStep> diff_models(const ClusterModel& before, const ClusterModel& after) {

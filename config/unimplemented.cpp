@@ -25,11 +25,6 @@ std::optional<ValidationError> check(const BgpPeer& p) {
 }
 
 std::optional<ValidationError> check(const BgpConfiguration& c) {
-  // pintod binds to settings' listen.address; NodeIP would need it to follow the Node resource.
-  if (c.bind_mode == BindMode::NodeIP) {
-    return refused("BGPConfiguration", c.metadata, "spec.bindMode",
-                   "NodeIP is not supported by Pinto yet (set listen.address in the settings)");
-  }
   if (c.local_workload_peering_ipv4) {
     return refused("BGPConfiguration", c.metadata, "spec.localWorkloadPeeringIPV4");
   }

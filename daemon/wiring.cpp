@@ -93,7 +93,15 @@ bgp::SpeakerConfig speaker_config(const LoadedConfig& loaded) {
   bgp::SpeakerConfig c;
   c.local_as = loaded.model.local.as_number;
   c.router_id = loaded.model.local.router_id.v4_value();
-  c.listen_address = loaded.settings.listen.address;
+  // The settings' listen.address wins; else BGPConfiguration bindMode NodeIP binds to the
+  // node's own addresses; else every address.
+  if (loaded.settings.listen.address) {
+    c.listen_addresses = {*loaded.settings.listen.address};
+  } else if (loaded.model.bind_node_ip) {
+    for (const auto& a : {loaded.model.local.ipv4, loaded.model.local.ipv6}) {
+      if (a) c.listen_addresses.push_back(*a);
+    }
+  }
   c.listen_port = loaded.model.listen_port;
   c.next_hop_ipv4 = loaded.model.local.ipv4;
   c.next_hop_ipv6 = loaded.model.local.ipv6;

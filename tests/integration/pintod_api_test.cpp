@@ -466,8 +466,8 @@ TEST_F(PintodApi, TcpListenerServesTlsOnly) {
   EXPECT_EQ(without_ca.exit_code, 3) << without_ca.output;
 }
 
-// Calico's service advertisement, prefixAdvertisements and localASNumber, seen from a real BIRD 2
-// peer: every service range is announced, a block inside an advertised CIDR carries its
+// Calico's service advertisement, prefixAdvertisements, bindMode and localASNumber, seen from a
+// real BIRD 2 peer: every service range is announced, a block inside an advertised CIDR carries its
 // communities, and the session uses the peer's own local AS.
 TEST_F(PintodApi, ServiceRangesAndCommunitiesReachABirdPeer) {
   Netns ns_p("node-a");
@@ -484,7 +484,8 @@ TEST_F(PintodApi, ServiceRangesAndCommunitiesReachABirdPeer) {
                        .neighbors = {NeighborConfig{.address = "10.86.0.1", .remote_as = 64999}}});
   const auto applied = pintod.apply(
       "apiVersion: projectcalico.org/v3\nkind: BGPConfiguration\nmetadata: {name: default}\n"
-      "spec:\n  nodeToNodeMeshEnabled: false\n  serviceClusterIPs: [{cidr: 10.96.0.0/12}]\n"
+      "spec:\n  nodeToNodeMeshEnabled: false\n  bindMode: NodeIP\n"
+      "  serviceClusterIPs: [{cidr: 10.96.0.0/12}]\n"
       "  serviceLoadBalancerIPs: [{cidr: 198.51.100.0/24}]\n"
       "  communities: [{name: pods, value: '64512:300'}, {name: big, value: '64512:1:2'}]\n"
       "  prefixAdvertisements: [{cidr: 10.244.0.0/16, communities: [pods, big, '65000:7']}]\n"
@@ -505,6 +506,10 @@ TEST_F(PintodApi, ServiceRangesAndCommunitiesReachABirdPeer) {
   EXPECT_NE(block.find("(64512,300)"), std::string::npos) << block;
   EXPECT_NE(block.find("(65000,7)"), std::string::npos) << block;
   EXPECT_NE(block.find("(64512, 1, 2)"), std::string::npos) << block;
+  // bindMode NodeIP: BGP listens on the node's address only.
+  const auto listening = ns_p.run({"ss", "-ltnH", "sport = :179"}).output;
+  EXPECT_NE(listening.find("10.86.0.1:179"), std::string::npos) << listening;
+  EXPECT_EQ(listening.find("*:179"), std::string::npos) << listening;
   // localASNumber: the session speaks AS 64999 (BIRD expects it) and the path starts with it.
   EXPECT_NE(block.find("BGP.as_path: 64999"), std::string::npos) << block;
   const auto service = bird.birdc({"show", "route", "10.96.0.0/12", "all"}).output;

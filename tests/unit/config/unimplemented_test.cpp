@@ -47,9 +47,7 @@ INSTANTIATE_TEST_SUITE_P(
              "accepted"},
         Case{"BGPConfiguration",
              "{prefixAdvertisements: [{cidr: 10.0.0.0/8, communities: ['1:1']}]}", "accepted"},
-        Case{"BGPConfiguration", "{bindMode: NodeIP}",
-             "BGPConfiguration/default: spec.bindMode: NodeIP is not supported by Pinto yet (set "
-             "listen.address in the settings)"},
+        Case{"BGPConfiguration", "{bindMode: NodeIP}", "accepted"},
         Case{"BGPConfiguration", "{localWorkloadPeeringIPV4: 169.254.0.179}",
              "BGPConfiguration/default: spec.localWorkloadPeeringIPV4: not supported by Pinto yet"},
         Case{"IPPool", "{cidr: 10.1.0.0/16, ipipMode: CrossSubnet}",

@@ -169,6 +169,7 @@ struct ModelBuilder {
     peer.port = p.peer_port.value_or(179);
     if (p.as_number) peer.remote_as = *p.as_number;
     peer.local_as = p.local_as_number;
+    peer.reachable_by = p.reachable_by;
     if (p.password) {
       peer.password = secret_value(*p.password, where + "password.secretKeyRef", peer.config_error);
     }

@@ -48,7 +48,10 @@ struct PeerIntent {
   IpAddress address;
   std::uint16_t port = 179;
   std::uint32_t remote_as = 0;
-  std::optional<std::uint32_t> local_as;     // BGPPeer localASNumber: this peering's own AS
+  std::optional<std::uint32_t> local_as;  // BGPPeer localASNumber: this peering's own AS
+  /// BGPPeer reachableBy: the gateway to the peer (a ToR's loopback behind its interface
+  /// address); pintod installs a host route to the peer through it.
+  std::optional<IpAddress> reachable_by;
   std::optional<std::string> password;       // TCP MD5 (RFC 2385)
   std::optional<IpAddress> source_address;   // bind address for the connection
   std::optional<std::uint8_t> ttl_security;  // GTSM: accept only TTL >= 255 - (hops - 1)

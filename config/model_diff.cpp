@@ -18,6 +18,7 @@ std::string what_differs(const PeerIntent& a, const PeerIntent& b) {
   if (a.port != b.port) fields.push_back("port");
   if (a.remote_as != b.remote_as) fields.push_back("AS number");
   if (a.local_as != b.local_as) fields.push_back("localASNumber");
+  if (a.reachable_by != b.reachable_by) fields.push_back("reachableBy");
   if (a.password != b.password) fields.push_back("password");
   if (a.source_address != b.source_address) fields.push_back("source address");
   if (a.ttl_security != b.ttl_security) fields.push_back("ttlSecurity");

@@ -16,7 +16,6 @@ std::optional<ValidationError> check(const BgpPeer& p) {
   if (p.num_allowed_local_as_numbers) {
     return refused("BGPPeer", p.metadata, "spec.numAllowedLocalASNumbers");
   }
-  if (p.reachable_by) return refused("BGPPeer", p.metadata, "spec.reachableBy");
   if (p.restart_mode == RestartMode::LongLivedGracefulRestart) {
     return refused("BGPPeer", p.metadata, "spec.restartMode",
                    "LongLivedGracefulRestart is not supported by Pinto yet");

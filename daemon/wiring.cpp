@@ -171,6 +171,7 @@ void Daemon::refresh_fib(const IpPrefix& prefix) {
     fib_->set(fib::KernelRoute{prefix, fib::RouteType::Blackhole, {}, 0, 0});
     return;
   }
+  if (peer_routes_.contains(prefix)) return;  // a reachableBy route: apply_model owns it
   const rib::Path* best = rib_ ? rib_->best(prefix) : nullptr;
   const bool usable = best != nullptr && best->peer != rib::kLocalPeer &&
                       !best->next_hop.is_unspecified() &&
@@ -435,6 +436,24 @@ Result<void> Daemon::apply_model(config::ClusterModel model) {
     for (const auto& p : blocks_) refresh_fib(p);
     for (const auto& p : old_blocks) {
       if (!blocks_.contains(p)) refresh_fib(p);
+    }
+  }
+  // reachableBy: a host route to each such peer through its gateway, so the session can form
+  // before any routing protocol knows the way (Calico's static route for the peer).
+  if (fib_) {
+    const std::set<IpPrefix> old_routes = std::move(peer_routes_);
+    peer_routes_.clear();
+    for (const auto& peer : model_.peers) {
+      if (!peer.reachable_by) continue;
+      const IpPrefix host(peer.address, peer.address.is_v4() ? 32 : 128);
+      peer_routes_.insert(host);
+      fib::KernelRoute route;
+      route.prefix = host;
+      route.next_hops.push_back(fib::NextHop{*peer.reachable_by, "", false, 1});
+      fib_->set(route);
+    }
+    for (const auto& p : old_routes) {
+      if (!peer_routes_.contains(p)) refresh_fib(p);
     }
   }
   for (const auto& peer : model_.peers) {

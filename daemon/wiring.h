@@ -124,7 +124,8 @@ class Daemon {
   std::unique_ptr<fib::FibManager> fib_;
   std::unique_ptr<boost::asio::steady_timer> fib_sweep_;
   std::unique_ptr<boost::asio::steady_timer> secrets_timer_;
-  std::set<IpPrefix> blocks_;  // our own blocks: blackholed in the kernel
+  std::set<IpPrefix> blocks_;       // our own blocks: blackholed in the kernel
+  std::set<IpPrefix> peer_routes_;  // host routes to reachableBy peers
   std::function<void(std::int64_t)> commit_listener_;
   std::function<void(const rib::RouteDelta&)> route_listener_;
 };

@@ -466,9 +466,9 @@ TEST_F(PintodApi, TcpListenerServesTlsOnly) {
   EXPECT_EQ(without_ca.exit_code, 3) << without_ca.output;
 }
 
-// Calico's service advertisement, prefixAdvertisements, bindMode and localASNumber, seen from a
-// real BIRD 2 peer: every service range is announced, a block inside an advertised CIDR carries its
-// communities, and the session uses the peer's own local AS.
+// Calico's service advertisement, prefixAdvertisements, bindMode, localASNumber and reachableBy,
+// seen from a real BIRD 2 peer and the kernel: every service range is announced, a block inside an
+// advertised CIDR carries its communities, and the session uses the peer's own local AS.
 TEST_F(PintodApi, ServiceRangesAndCommunitiesReachABirdPeer) {
   Netns ns_p("node-a");
   Netns ns_b("bird");
@@ -492,7 +492,9 @@ TEST_F(PintodApi, ServiceRangesAndCommunitiesReachABirdPeer) {
       "---\n" +
       node_yaml("node-a", "10.86.0.1/24") + "---\n" + block_yaml("node-a", "10.244.5.0/26") +
       "---\napiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata: {name: bird}\n"
-      "spec: {peerIP: 10.86.0.2, asNumber: 65010, localASNumber: 64999}\n");
+      "spec: {peerIP: 10.86.0.2, asNumber: 65010, localASNumber: 64999}\n"
+      "---\napiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata: {name: far}\n"
+      "spec: {peerIP: 10.99.99.1, asNumber: 65011, reachableBy: 10.86.0.2}\n");
   ASSERT_TRUE(applied.ok()) << applied.output;
   ASSERT_TRUE(wait_until(
       [&] {
@@ -506,6 +508,9 @@ TEST_F(PintodApi, ServiceRangesAndCommunitiesReachABirdPeer) {
   EXPECT_NE(block.find("(64512,300)"), std::string::npos) << block;
   EXPECT_NE(block.find("(65000,7)"), std::string::npos) << block;
   EXPECT_NE(block.find("(64512, 1, 2)"), std::string::npos) << block;
+  // reachableBy: a host route to the far peer through its gateway.
+  EXPECT_TRUE(has_route(ns_p, "10.99.99.1 via 10.86.0.2 dev eth0 proto 196"))
+      << kernel_routes(ns_p);
   // bindMode NodeIP: BGP listens on the node's address only.
   const auto listening = ns_p.run({"ss", "-ltnH", "sport = :179"}).output;
   EXPECT_NE(listening.find("10.86.0.1:179"), std::string::npos) << listening;

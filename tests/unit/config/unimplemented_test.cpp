@@ -36,8 +36,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, localASNumber: 65000}", "accepted"},
         Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, numAllowedLocalASNumbers: 1}",
              "BGPPeer/default: spec.numAllowedLocalASNumbers: not supported by Pinto yet"},
-        Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, reachableBy: 10.0.0.254}",
-             "BGPPeer/default: spec.reachableBy: not supported by Pinto yet"},
+        Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, reachableBy: 10.0.0.254}", "accepted"},
         Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, restartMode: LongLivedGracefulRestart}",
              "BGPPeer/default: spec.restartMode: LongLivedGracefulRestart is not supported by "
              "Pinto yet"},

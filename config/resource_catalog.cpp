@@ -123,6 +123,11 @@ Result<void, CatalogError> ResourceCatalog::load() {
 Result<PendingChange, CatalogError> ResourceCatalog::prepare_apply(
     std::vector<ParsedResource> documents, const std::vector<ResourceId>& also_delete) const {
   PendingChange change;
+  // Where each resource's entry is in change.changes, so that a later document for the same
+  // resource finds the earlier entry without scanning them all (the scan was a third of the
+  // CPU of a 25,000-document apply).
+  std::map<ResourceId, std::size_t> position;
+  std::vector<bool> superseded;
   for (auto& doc : documents) {
     const ResourceId id = id_of(doc.resource);
     const std::string key = id.key();
@@ -140,16 +145,26 @@ Result<PendingChange, CatalogError> ResourceCatalog::prepare_apply(
     ChangeAction action = !exists                            ? ChangeAction::Created
                           : current->second.yaml == doc.yaml ? ChangeAction::Unchanged
                                                              : ChangeAction::Configured;
-    // A later document for the same resource in one manifest wins, as a second apply would.
-    change.changes.erase(std::remove_if(change.changes.begin(), change.changes.end(),
-                                        [&](const ResourceChange& c) { return c.id == id; }),
-                         change.changes.end());
+    // A later document for the same resource in one manifest wins, as a second apply would:
+    // its entry replaces the earlier one, at the later position.
+    if (auto [at, first] = position.try_emplace(id, change.changes.size()); !first) {
+      superseded[at->second] = true;
+      at->second = change.changes.size();
+    }
     change.changes.push_back(ResourceChange{id, action, exists ? current->second.revision : 0});
+    superseded.push_back(false);
     if (action != ChangeAction::Unchanged) {
       change.puts.insert_or_assign(key, std::move(doc));
     } else {
       change.puts.erase(key);
     }
+  }
+  if (std::find(superseded.begin(), superseded.end(), true) != superseded.end()) {
+    std::vector<ResourceChange> kept;
+    for (std::size_t i = 0; i < change.changes.size(); ++i) {
+      if (!superseded[i]) kept.push_back(std::move(change.changes[i]));
+    }
+    change.changes = std::move(kept);
   }
   for (const auto& [key, doc] : change.puts) {
     Mutation m;
@@ -169,6 +184,8 @@ Result<PendingChange, CatalogError> ResourceCatalog::prepare_apply(
     change.changes.push_back(ResourceChange{id, ChangeAction::Deleted, current->second.revision});
     change.mutations.push_back(delete_mutation(key, current->second.revision));
   }
+  // Reserved: growing it would copy every resource again (their moves may throw).
+  change.resulting.reserve(entries_.size() + change.puts.size());
   for (const auto& [key, entry] : entries_) {
     if (deleted.contains(key)) continue;
     auto put = change.puts.find(key);
@@ -195,6 +212,7 @@ Result<PendingChange, CatalogError> ResourceCatalog::prepare_delete(
   PendingChange change;
   change.changes.push_back(ResourceChange{id, ChangeAction::Deleted, current->second.revision});
   change.mutations.push_back(delete_mutation(id.key(), current->second.revision));
+  change.resulting.reserve(entries_.size());
   for (const auto& [key, entry] : entries_) {
     if (key != current->first) change.resulting.push_back(entry.resource);
   }

@@ -73,6 +73,10 @@ Result<std::unique_ptr<grpc::Server>> start_server(const ServerOptions& options,
     if (!creds) return failure(creds.error());
     builder.AddListeningPort(*options.tcp_address, creds.value());
   }
+  // A large apply (tens of thousands of resources) exceeds gRPC's 4 MiB default; pintoctl's
+  // channel allows the same.
+  builder.SetMaxReceiveMessageSize(512 * 1024 * 1024);
+  builder.SetMaxSendMessageSize(512 * 1024 * 1024);
   for (auto* s : services) builder.RegisterService(s);
   // The socket file is created by the bind inside BuildAndStart: create it 0600 from the start
   // instead of tightening it afterwards, so there is no window in which others may connect.

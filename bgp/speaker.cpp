@@ -173,7 +173,7 @@ void Speaker::set_originated(const std::vector<OriginatedRoute>& routes) {
       a->large_communities = route.large_communities;
       attributes = a;
     }
-    delta.merge(rib_.originate(prefix, attributes));
+    delta.merge(rib_.originate(prefix, attributes, route.next_hop));
   }
   originated_ = std::move(wanted);
   propagate(delta);

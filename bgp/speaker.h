@@ -50,6 +50,7 @@ struct OriginatedRoute {
   IpPrefix prefix;
   std::vector<std::uint32_t> communities;  // sorted, unique
   std::vector<wire::LargeCommunity> large_communities;
+  IpAddress next_hop;  // unspecified: this node
   friend bool operator==(const OriginatedRoute&, const OriginatedRoute&) = default;
 };
 

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "common/version.h"
+#include "config/resources/community.h"
 #include "daemon/api_services.h"
 #include "rib/decision.h"
 
@@ -38,7 +39,7 @@ std::string peer_label(const rib::Rib& rib, rib::PeerId id) {
 void fill_route(const rib::Rib& rib, const IpPrefix& prefix, const rib::Path& path, bool best,
                 v1::Route& out) {
   out.set_prefix(prefix.to_string());
-  if (path.peer != rib::kLocalPeer) out.set_next_hop(path.next_hop.to_string());
+  if (!path.next_hop.is_unspecified()) out.set_next_hop(path.next_hop.to_string());
   out.set_peer(peer_label(rib, path.peer));
   out.set_best(best);
   out.set_stale(path.stale);
@@ -408,13 +409,31 @@ grpc::Status RoutingService::AddPath(grpc::ServerContext*, const v1::PathRequest
     return {grpc::StatusCode::INVALID_ARGUMENT,
             "prefix: not a prefix (or host bits set): '" + request->prefix() + "'"};
   }
-  if (!request->next_hop().empty() || !request->communities().empty()) {
-    return {grpc::StatusCode::UNIMPLEMENTED,
-            "next_hop and communities: injected paths are advertised with this node as next hop "
-            "and no communities for now"};
+  bgp::OriginatedRoute path{*prefix, {}, {}, {}};
+  if (!request->next_hop().empty()) {
+    const auto next_hop = IpAddress::parse(request->next_hop());
+    if (!next_hop || next_hop->is_unspecified()) {
+      return {grpc::StatusCode::INVALID_ARGUMENT,
+              "next_hop: not an address: '" + request->next_hop() + "'"};
+    }
+    path.next_hop = *next_hop;
   }
+  for (const auto& text : request->communities()) {
+    const auto c = config::parse_community(text);
+    if (!c) {
+      return {grpc::StatusCode::INVALID_ARGUMENT,
+              "communities: '" + text + "' is not aa:nn (16-bit parts) or aa:nn:mm"};
+    }
+    if (c->large) {
+      path.large_communities.push_back({c->global, c->local1, c->local2});
+    } else {
+      path.communities.push_back(c->global << 16 | c->local1);
+    }
+  }
+  std::sort(path.communities.begin(), path.communities.end());
+  std::sort(path.large_communities.begin(), path.large_communities.end());
   auto done = routing_.run([&] {
-    daemon_.add_path(*prefix);
+    daemon_.add_path(path);
     return true;
   });
   return done ? grpc::Status::OK : kStopped;

@@ -386,10 +386,13 @@ void Daemon::stop_speaker(const std::string& reason) {
 // whose CIDR holds it (Calico applies them to the routes inside the CIDR).
 std::vector<bgp::OriginatedRoute> Daemon::originated() const {
   std::set<IpPrefix> prefixes(model_.originate.begin(), model_.originate.end());
-  prefixes.insert(injected_.begin(), injected_.end());
+  for (const auto& [prefix, path] : injected_) prefixes.insert(prefix);
   std::vector<bgp::OriginatedRoute> out;
   for (const auto& prefix : prefixes) {
-    bgp::OriginatedRoute route{prefix, {}, {}};
+    // An injected path keeps its own next hop and communities; the model's may add to them.
+    auto injected = injected_.find(prefix);
+    bgp::OriginatedRoute route =
+        injected != injected_.end() ? injected->second : bgp::OriginatedRoute{prefix, {}, {}, {}};
     for (const auto& advertisement : model_.prefix_advertisements) {
       if (!advertisement.cidr.contains(prefix)) continue;
       for (const auto& c : advertisement.communities) {
@@ -492,8 +495,8 @@ void Daemon::reload() {
     log_error("reload: {}", applied.error().message);
 }
 
-void Daemon::add_path(const IpPrefix& prefix) {
-  injected_.insert(prefix);
+void Daemon::add_path(const bgp::OriginatedRoute& path) {
+  injected_[path.prefix] = path;
   if (speaker_) speaker_->set_originated(originated());
 }
 

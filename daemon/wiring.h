@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -73,7 +74,7 @@ class Daemon {
   Result<ChangeOutcome, config::CatalogError> remove(const config::ResourceId& id,
                                                      std::int64_t expected_revision, bool dry_run);
   /// Prefixes injected through the API (AddPath), originated like the node's own.
-  void add_path(const IpPrefix& prefix);
+  void add_path(const bgp::OriginatedRoute& path);
   bool delete_path(const IpPrefix& prefix);
 
   const config::ResourceCatalog& catalog() const { return *catalog_; }
@@ -116,8 +117,8 @@ class Daemon {
   std::string settings_path_;
   std::unique_ptr<config::Store> store_;
   std::unique_ptr<config::ResourceCatalog> catalog_;
-  config::ClusterModel model_;  // what runs now
-  std::set<IpPrefix> injected_;
+  config::ClusterModel model_;                         // what runs now
+  std::map<IpPrefix, bgp::OriginatedRoute> injected_;  // AddPath, as given
 
   std::unique_ptr<rib::Rib> rib_;
   std::unique_ptr<bgp::Speaker> speaker_;

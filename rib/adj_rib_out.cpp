@@ -44,7 +44,8 @@ std::optional<PathAttributes> export_attributes(const IpPrefix& prefix, const Pa
 
   const std::optional<IpAddress>& self = v4 ? policy.next_hop_ipv4 : policy.next_hop_ipv6;
   std::optional<IpAddress> next_hop;
-  if (local || policy.next_hop == NextHopPolicy::Self ||
+  // A local route carries a next hop only when one was given for it (an injected path).
+  if ((local && best.next_hop.is_unspecified()) || policy.next_hop == NextHopPolicy::Self ||
       (policy.ebgp && policy.next_hop == NextHopPolicy::Auto)) {
     next_hop = self;
   } else {

@@ -211,9 +211,9 @@ RouteDelta Rib::sweep_stale(PeerId peer, AfiSafi family) {
   return remove_all(peer, prefixes_of(peer, family, true));
 }
 
-RouteDelta Rib::originate(const IpPrefix& prefix, AttrRef attributes) {
+RouteDelta Rib::originate(const IpPrefix& prefix, AttrRef attributes, IpAddress next_hop) {
   RouteDelta delta;
-  upsert(kLocalPeer, prefix, attributes, IpAddress{}, delta);
+  upsert(kLocalPeer, prefix, attributes, next_hop, delta);
   return delta;
 }
 

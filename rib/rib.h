@@ -67,7 +67,9 @@ class Rib {
   /// Removes the routes of `peer` in `family` that are still stale.
   RouteDelta sweep_stale(PeerId peer, bgp::wire::AfiSafi family);
 
-  RouteDelta originate(const IpPrefix& prefix, AttrRef attributes);
+  /// A route of this node. `next_hop` unspecified: this node itself (next-hop-self on export);
+  /// set: a third-party next hop, kept towards iBGP peers (routes injected through the API).
+  RouteDelta originate(const IpPrefix& prefix, AttrRef attributes, IpAddress next_hop = {});
   RouteDelta withdraw_originated(const IpPrefix& prefix);
 
   const Path* best(const IpPrefix& prefix) const;

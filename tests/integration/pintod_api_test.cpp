@@ -404,16 +404,26 @@ TEST_F(PintodApiSingle, InjectedPathsAppearInTheRibAndTheRouteStream) {
   });
   v1::PathRequest path;
   path.set_prefix("10.99.0.0/24");
+  path.set_next_hop("10.0.0.77");
+  path.add_communities("65000:77");
+  path.add_communities("65000:1:2");
   v1::PathResponse ignored;
   grpc::ClientContext add_context;
   EXPECT_TRUE(stub->AddPath(&add_context, path, &ignored).ok());
   const auto routes = node_->pintoctl({"routes"});
   EXPECT_NE(routes.output.find("10.99.0.0/24"), std::string::npos) << routes.output;
+  EXPECT_NE(routes.output.find("65000:77"), std::string::npos) << routes.output;
   grpc::ClientContext delete_context;
   EXPECT_TRUE(stub->DeletePath(&delete_context, path, &ignored).ok());
   grpc::ClientContext again_context;
   EXPECT_EQ(stub->DeletePath(&again_context, path, &ignored).error_code(),
             grpc::StatusCode::NOT_FOUND);
+  v1::PathRequest bad_community;
+  bad_community.set_prefix("10.98.0.0/24");
+  bad_community.add_communities("70000:1");
+  grpc::ClientContext bad_community_context;
+  EXPECT_EQ(stub->AddPath(&bad_community_context, bad_community, &ignored).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
   v1::PathRequest bad;
   bad.set_prefix("10.99.0.1/24");
   grpc::ClientContext bad_context;

@@ -236,6 +236,22 @@ TEST_F(ExportTest, IbgpKeepsNextHopAndPathAndSetsLocalPref) {
   EXPECT_EQ(self->next_hop, address("10.0.0.1"));
 }
 
+TEST_F(ExportTest, LocalRoutesUseSelfUnlessInjectedWithANextHop) {
+  const PeerInfo local{};
+  Path own{kLocalPeer, learned(), IpAddress{}};
+  auto self = export_attributes(prefix("10.244.1.0/26"), own, local, policy(false));
+  ASSERT_TRUE(self);
+  EXPECT_EQ(self->next_hop, address("10.0.0.1"));
+  // An injected path (AddPath with a next hop): iBGP peers get that next hop, eBGP peers self.
+  Path injected{kLocalPeer, learned(), address("10.0.0.77")};
+  auto ibgp = export_attributes(prefix("10.77.0.0/24"), injected, local, policy(false));
+  ASSERT_TRUE(ibgp);
+  EXPECT_EQ(ibgp->next_hop, address("10.0.0.77"));
+  auto ebgp = export_attributes(prefix("10.77.0.0/24"), injected, local, policy(true));
+  ASSERT_TRUE(ebgp);
+  EXPECT_EQ(ebgp->next_hop, address("10.0.0.1"));
+}
+
 TEST_F(ExportTest, KeepLeavesTheNextHopOnEbgp) {
   Path p{1, learned(), address("10.0.0.2")};
   auto out = export_attributes(prefix("10.244.1.0/26"), p, ebgp_source_,

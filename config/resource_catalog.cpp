@@ -33,30 +33,15 @@ CatalogError from_store(const StoreError& e) {
   }
 }
 
-// Stored and shown in block style whatever the manifest used, as kubectl and calicoctl print.
-void block_style(YAML::Node node) {
-  if (!node.IsMap() && !node.IsSequence()) return;
-  node.SetStyle(YAML::EmitterStyle::Block);
-  for (auto it = node.begin(); it != node.end(); ++it) block_style(node.IsMap() ? it->second : *it);
-}
-
-// The document as stored: without the server-managed resourceVersion (the store revision is
-// the version), which also makes "unchanged" a plain text comparison. Returns the version the
-// client sent, if any, for the optimistic-concurrency check.
-std::string without_version(const std::string& yaml, std::optional<std::int64_t>& sent_version) {
-  YAML::Node doc = YAML::Load(yaml);
-  YAML::Node meta = doc["metadata"];
-  if (meta.IsMap() && meta["resourceVersion"]) {
-    const std::string v = meta["resourceVersion"].as<std::string>("");
-    try {
-      if (!v.empty()) sent_version = std::stoll(v);
-    } catch (const std::exception&) {
-      sent_version = -1;  // never matches: a version we did not hand out
-    }
-    meta.remove("resourceVersion");
+// The version a client sent back (metadata.resourceVersion), for the optimistic-concurrency
+// check; one we never handed out becomes -1, which matches nothing.
+std::optional<std::int64_t> sent_version(const std::optional<std::string>& text) {
+  if (!text || text->empty()) return std::nullopt;
+  try {
+    return std::stoll(*text);
+  } catch (const std::exception&) {
+    return -1;
   }
-  block_style(doc);
-  return YAML::Dump(doc) + "\n";
 }
 
 }  // namespace
@@ -84,10 +69,14 @@ ResourceId resource_id(std::string kind, std::string namespace_name, std::string
   return id;
 }
 
-std::string CatalogEntry::yaml_with_version() const {
+std::string with_resource_version(const std::string& yaml, std::int64_t revision) {
   YAML::Node doc = YAML::Load(yaml);
   doc["metadata"]["resourceVersion"] = std::to_string(revision);
   return YAML::Dump(doc) + "\n";
+}
+
+std::string CatalogEntry::yaml_with_version() const {
+  return with_resource_version(yaml, revision);
 }
 
 std::string to_string(ChangeAction action) {
@@ -131,13 +120,12 @@ Result<PendingChange, CatalogError> ResourceCatalog::prepare_apply(
   for (auto& doc : documents) {
     const ResourceId id = id_of(doc.resource);
     const std::string key = id.key();
-    std::optional<std::int64_t> sent_version;
-    doc.yaml = without_version(doc.yaml, sent_version);
+    const std::optional<std::int64_t> sent = sent_version(doc.resource_version);
     const auto current = entries_.find(key);
     const bool exists = current != entries_.end();
-    if (sent_version && (!exists || current->second.revision != *sent_version)) {
+    if (sent && (!exists || current->second.revision != *sent)) {
       return failure(error(CatalogError::Code::Conflict,
-                           id.to_string() + ": resourceVersion " + std::to_string(*sent_version) +
+                           id.to_string() + ": resourceVersion " + std::to_string(*sent) +
                                " is not the current one (" +
                                (exists ? std::to_string(current->second.revision) : "none") +
                                "): read it again and re-apply"));

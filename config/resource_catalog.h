@@ -47,6 +47,9 @@ struct CatalogEntry {
   std::string yaml_with_version() const;
 };
 
+/// A stored document as `get` and Watch show it: with metadata.resourceVersion set.
+std::string with_resource_version(const std::string& yaml, std::int64_t revision);
+
 enum class ChangeAction : std::uint8_t { Created, Configured, Unchanged, Deleted };
 std::string to_string(ChangeAction action);
 

@@ -56,10 +56,7 @@ void fill_event(const config::StoreEvent& e, v1::WatchEvent& out) {
     return;
   }
   out.set_type(v1::WatchEvent::PUT);
-  config::CatalogEntry entry;
-  entry.yaml = e.value;
-  entry.revision = e.revision;
-  r->set_yaml(entry.yaml_with_version());
+  r->set_yaml(config::with_resource_version(e.value, e.revision));
 }
 
 }  // namespace

@@ -334,6 +334,19 @@ void Daemon::watch_secrets() {
   secrets_timer_->expires_after(std::chrono::seconds(3));
   secrets_timer_->async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
+    // Reading the few referenced files is cheap; rebuilding the model (every resource) is only
+    // done when what they hold differs from the last look.
+    std::vector<config::Resource> referring;  // only the kinds that name secrets
+    for (const char* kind : {"BGPPeer", "BGPConfiguration"}) {
+      for (const auto* entry : catalog_->list(kind, "")) referring.push_back(entry->resource);
+    }
+    std::map<std::string, std::map<std::string, std::string>> values;
+    for (const auto& r : config::read_referenced_secrets(settings_.secrets, referring)) {
+      const auto& secret = std::get<config::Secret>(r);
+      values[secret.metadata.name] = secret.data;
+    }
+    if (values == secret_values_) return watch_secrets();
+    secret_values_ = std::move(values);
     auto model = model_for(catalog_->resources());
     if (model && !(model.value().peers == model_.peers)) {
       log_info("secrets in {} changed: applying", settings_.secrets);
@@ -352,7 +365,9 @@ Result<void> Daemon::start() {
   if (!settings_.resources.empty()) {
     if (auto synced = sync_resource_files(); !synced) return synced;
   }
-  // Nothing may have changed (a restart with the same files): run what the store holds.
+  // Without resource files nothing has run yet; with them, BGP may have failed to start (a
+  // change is kept even when it cannot be carried out): run what the store holds, and let a
+  // failure to start BGP end the start.
   if (!speaker_) {
     auto model = model_for(catalog_->resources());
     if (!model) return failure(Error{model.error().message});

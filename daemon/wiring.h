@@ -125,6 +125,7 @@ class Daemon {
   std::unique_ptr<fib::FibManager> fib_;
   std::unique_ptr<boost::asio::steady_timer> fib_sweep_;
   std::unique_ptr<boost::asio::steady_timer> secrets_timer_;
+  std::map<std::string, std::map<std::string, std::string>> secret_values_;  // at the last look
   std::set<IpPrefix> blocks_;       // our own blocks: blackholed in the kernel
   std::set<IpPrefix> peer_routes_;  // host routes to reachableBy peers
   std::function<void(std::int64_t)> commit_listener_;

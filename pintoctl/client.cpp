@@ -10,8 +10,6 @@
 
 namespace pinto::ctl {
 
-namespace {
-
 bool read_file(const std::string& path, std::string& out) {
   std::ifstream in(path);
   if (!in) return false;
@@ -20,8 +18,6 @@ bool read_file(const std::string& path, std::string& out) {
   out = s.str();
   return true;
 }
-
-}  // namespace
 
 Connection connect(const ConnectOptions& options, std::string& error) {
   grpc::ChannelArguments args;

@@ -37,6 +37,9 @@ struct Connection {
 /// The channel, or an error message (unreadable TLS files).
 Connection connect(const ConnectOptions& options, std::string& error);
 
+/// The whole file; false when it cannot be read.
+bool read_file(const std::string& path, std::string& out);
+
 std::unique_ptr<grpc::ClientContext> make_context(std::chrono::seconds timeout);
 
 /// Prints "pintoctl: <what>: <message>" for a failed call and returns its exit code.

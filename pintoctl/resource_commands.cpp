@@ -2,10 +2,8 @@
 #include <fmt/core.h>
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
 #include <iostream>
 #include <iterator>
-#include <sstream>
 
 #include "pinto/v1/pinto.grpc.pb.h"
 #include "pintoctl/commands.h"
@@ -25,12 +23,7 @@ bool read_input(const std::string& file, std::string& out) {
     out.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     return true;
   }
-  std::ifstream in(file);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  out = s.str();
-  return true;
+  return read_file(file, out);
 }
 
 void print_plan(const google::protobuf::RepeatedPtrField<v1::PlanStep>& plan, bool dry_run) {

@@ -98,16 +98,39 @@ std::string describe(std::size_t index, const std::string& kind, const std::stri
   return d;
 }
 
+// Stored and shown in block style whatever the manifest used, as kubectl and calicoctl print.
+void block_style(YAML::Node node) {
+  if (!node.IsMap() && !node.IsSequence()) return;
+  node.SetStyle(YAML::EmitterStyle::Block);
+  for (auto it = node.begin(); it != node.end(); ++it) block_style(node.IsMap() ? it->second : *it);
+}
+
 struct DocumentParser {
   const std::string& source;
   std::vector<Resource> out;
-  std::vector<std::string> texts;  // each resource's own document, re-emitted
+  std::vector<std::string> texts;                    // each resource's own document, re-emitted
+  std::vector<std::optional<std::string>> versions;  // its metadata.resourceVersion, if sent
   std::optional<ValidationError> error;
 
   void fail(std::size_t index, const std::string& kind, const std::string& name,
             const ValidationError& e) {
     if (error) return;
     error = ValidationError{e.field, e.message, source + ": " + describe(index, kind, name)};
+  }
+
+  // The document as stored: without the server-managed resourceVersion (kept aside for the
+  // optimistic-concurrency check; the store revision is the version), in block style, so that
+  // "unchanged" is a plain text comparison. Done on the node already parsed: no second parse.
+  void emit(YAML::Node node) {
+    std::optional<std::string> version;
+    YAML::Node meta = node["metadata"];
+    if (meta.IsMap() && meta["resourceVersion"]) {
+      version = meta["resourceVersion"].as<std::string>("");
+      meta.remove("resourceVersion");
+    }
+    block_style(node);
+    texts.push_back(YAML::Dump(node) + "\n");
+    versions.push_back(std::move(version));
   }
 
   void parse(const YAML::Node& node, std::size_t index) {
@@ -165,7 +188,7 @@ struct DocumentParser {
     doc.finish();
     if (!doc.ok()) return fail(index, kind, name, *doc.error());
     out.push_back(std::move(*r));
-    texts.push_back(YAML::Dump(node));
+    emit(node);
   }
 };
 
@@ -204,7 +227,7 @@ Validated<std::vector<ParsedResource>> parse_resource_documents(const std::strin
   } catch (const YAML::Exception& e) {
     return failure(ValidationError{"", source + ": not valid YAML: " + e.what()});
   }
-  DocumentParser parser{source, {}, {}, {}};
+  DocumentParser parser{source, {}, {}, {}, {}};
   for (std::size_t i = 0; i < documents.size() && !parser.error; ++i) {
     parser.parse(documents[i], i + 1);
   }
@@ -212,7 +235,8 @@ Validated<std::vector<ParsedResource>> parse_resource_documents(const std::strin
   std::vector<ParsedResource> out;
   out.reserve(parser.out.size());
   for (std::size_t i = 0; i < parser.out.size(); ++i) {
-    out.push_back(ParsedResource{std::move(parser.out[i]), std::move(parser.texts[i])});
+    out.push_back(ParsedResource{std::move(parser.out[i]), std::move(parser.texts[i]),
+                                 std::move(parser.versions[i])});
   }
   return out;
 }

@@ -175,10 +175,11 @@ Validated<std::vector<Resource>> parse_resources(const std::string& yaml,
                                                  const std::string& source = "input");
 
 /// A resource with its own document as YAML text (a List's items become one document each): what
-/// the store keeps and `pintoctl get` shows back.
+/// the store keeps and `pintoctl get` shows back, with the resourceVersion set aside.
 struct ParsedResource {
   Resource resource;
-  std::string yaml;
+  std::string yaml;                             // block style, without metadata.resourceVersion
+  std::optional<std::string> resource_version;  // as the document gave it
 };
 Validated<std::vector<ParsedResource>> parse_resource_documents(
     const std::string& yaml, const std::string& source = "input");

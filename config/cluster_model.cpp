@@ -66,8 +66,14 @@ struct ModelBuilder {
     }
     LocalNode& local = model.local;
     local.name = me->metadata.name;
-    if (me->bgp->ipv4_address) local.ipv4 = me->bgp->ipv4_address->address;
-    if (me->bgp->ipv6_address) local.ipv6 = me->bgp->ipv6_address->address;
+    if (const auto& a = me->bgp->ipv4_address) {
+      local.ipv4 = a->address;
+      local.ipv4_subnet = IpPrefix(a->address, a->prefix_length ? a->prefix_length : 32);
+    }
+    if (const auto& a = me->bgp->ipv6_address) {
+      local.ipv6 = a->address;
+      local.ipv6_subnet = IpPrefix(a->address, a->prefix_length ? a->prefix_length : 128);
+    }
     local.as_number = me->bgp->as_number.value_or(
         (per_node && per_node->as_number)
             ? *per_node->as_number
@@ -317,6 +323,21 @@ Validated<ClusterModel> build_cluster_model(const Settings& settings,
     });
     const bool exported = pools.empty() || (pool != pools.end() && !(*pool)->disable_bgp_export);
     if (exported) originate_once(block->cidr);
+  }
+  for (const auto* pool : pools) {
+    const bool vxlan = pool->vxlan_mode != EncapsulationMode::Never;
+    if (!vxlan && pool->ipip_mode == EncapsulationMode::Never) continue;
+    const EncapsulationMode mode = vxlan ? pool->vxlan_mode : pool->ipip_mode;
+    b.model.encapsulated_pools.push_back(
+        {pool->metadata.name, pool->cidr,
+         vxlan ? EncapsulatedPool::Kind::Vxlan : EncapsulatedPool::Kind::Ipip,
+         mode == EncapsulationMode::CrossSubnet});
+  }
+  for (const auto* endpoint : all_of<WorkloadEndpoint>(resources)) {
+    if (endpoint->node != b.model.local.name || endpoint->interface_name.empty()) continue;
+    const std::string name = endpoint->metadata.namespace_name + "/" + endpoint->metadata.name;
+    for (const auto& address : endpoint->ip_networks)
+      b.model.workload_routes.push_back({address, endpoint->interface_name, name});
   }
   return std::move(b.model);
 }

@@ -41,6 +41,27 @@ struct LocalNode {
   std::optional<IpAddress> ipv6;
   IpAddress router_id;
   std::optional<IpAddress> route_reflector_cluster_id;
+  /// The subnets of ipv4Address / ipv6Address ("10.0.0.1/24"): CrossSubnet encapsulation goes
+  /// direct to next hops inside them.
+  std::optional<IpPrefix> ipv4_subnet;
+  std::optional<IpPrefix> ipv6_subnet;
+};
+
+/// An IPPool whose traffic is encapsulated (vxlanMode, else ipipMode, Always or CrossSubnet).
+struct EncapsulatedPool {
+  std::string name;
+  IpPrefix cidr;
+  enum class Kind : std::uint8_t { Vxlan, Ipip } kind = Kind::Vxlan;
+  bool cross_subnet = false;
+  friend bool operator==(const EncapsulatedPool&, const EncapsulatedPool&) = default;
+};
+
+/// A local workload's address, routed to its interface (Calico's /32 or /128 per pod address).
+struct WorkloadRoute {
+  IpPrefix address;
+  std::string interface;
+  std::string endpoint;  // "namespace/name", for logs
+  friend bool operator==(const WorkloadRoute&, const WorkloadRoute&) = default;
 };
 
 struct PeerIntent {
@@ -85,6 +106,9 @@ struct ClusterModel {
   /// BGPConfiguration "default" prefixAdvertisements: the communities an originated prefix
   /// carries when it lies inside one of these CIDRs (all matching entries add up).
   std::vector<BgpConfiguration::PrefixAdvertisement> prefix_advertisements;
+  std::vector<EncapsulatedPool> encapsulated_pools;
+  /// WorkloadEndpoints on this node with an interface: one route per address.
+  std::vector<WorkloadRoute> workload_routes;
 };
 
 /// Whether a missing local Node is an error (a static configuration must name it) or a state to

@@ -45,6 +45,13 @@ void read_bgp(MapReader& r, BgpTimerSettings& bgp) {
                              std::chrono::seconds(3600))) {
     bgp.connect_retry_time = *c;
   }
+  if (auto m = r.unsigned_integer("maxPaths", 256)) {
+    if (*m == 0) {
+      r.fail("maxPaths", "must be from 1 to 256");
+    } else {
+      bgp.max_paths = static_cast<std::uint32_t>(*m);
+    }
+  }
   r.nested("gracefulRestart", [&](MapReader& gr) {
     if (auto e = gr.boolean("enabled")) bgp.graceful_restart.enabled = *e;
     if (auto t =

@@ -8,7 +8,8 @@
 //   resources: [/etc/pinto/resources.yaml]
 //   originate: [10.244.1.0/26]              # static prefixes, like BIRD's static protocol
 //   logLevel: info
-//   bgp: {holdTime: 90s, connectRetryTime: 5s, gracefulRestart: {enabled: true, restartTime: 120s}}
+//   bgp: {holdTime: 90s, connectRetryTime: 5s, gracefulRestart: {enabled: true, restartTime: 120s},
+//         maxPaths: 16}
 //
 // Relative paths (resources, store, api socket) are relative to the settings file's directory.
 #pragma once
@@ -59,6 +60,9 @@ struct BgpTimerSettings {
   std::chrono::seconds hold_time{90};
   std::chrono::seconds connect_retry_time{5};
   GracefulRestartSettings graceful_restart;
+  /// ECMP: up to this many equal-cost BGP paths of a prefix go into the kernel as one multipath
+  /// route (BIRD's `merge paths on limit 16`, FRR's `maximum-paths`). 1: best path only.
+  std::uint32_t max_paths = 16;
 };
 
 struct Settings {

@@ -33,19 +33,6 @@ std::optional<ValidationError> check(const BgpConfiguration& c) {
   return std::nullopt;
 }
 
-std::optional<ValidationError> check(const IpPool& p) {
-  // Blocks of this pool would be installed as plain routes, not through a tunnel.
-  if (p.ipip_mode != EncapsulationMode::Never) {
-    return refused("IPPool", p.metadata, "spec.ipipMode",
-                   "IPIP is not supported by Pinto yet (use Never)");
-  }
-  if (p.vxlan_mode != EncapsulationMode::Never) {
-    return refused("IPPool", p.metadata, "spec.vxlanMode",
-                   "VXLAN is not supported by Pinto yet (use Never)");
-  }
-  return std::nullopt;
-}
-
 template <class T>
 std::optional<ValidationError> check(const T&) {
   return std::nullopt;

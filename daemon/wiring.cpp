@@ -161,39 +161,11 @@ Result<void> Daemon::open_fib() {
   return outcome::success();
 }
 
-// What the kernel should hold for one prefix. The node's own blocks are blackholes whatever the
-// RIB says (Calico's behaviour: addresses not given to a workload die here, advertised or not);
-// the Loc-RIB's best paths learned over BGP go in via their next hop; other prefixes we
-// originate stay out. An IPv4 prefix with an IPv6 next hop (RFC 8950) needs RTA_VIA, which
-// arrives with the FIB issue's tunnel work; it is skipped and logged for now.
-void Daemon::refresh_fib(const IpPrefix& prefix) {
-  if (blocks_.contains(prefix)) {
-    fib_->set(fib::KernelRoute{prefix, fib::RouteType::Blackhole, {}, 0, 0});
-    return;
-  }
-  if (peer_routes_.contains(prefix)) return;  // a reachableBy route: apply_model owns it
-  const rib::Path* best = rib_ ? rib_->best(prefix) : nullptr;
-  const bool usable = best != nullptr && best->peer != rib::kLocalPeer &&
-                      !best->next_hop.is_unspecified() &&
-                      best->next_hop.is_v4() == prefix.address().is_v4();
-  if (!usable) {
-    if (best != nullptr && best->peer != rib::kLocalPeer) {
-      log_debug("fib: {} via {} not installed (next hop of another family)", prefix.to_string(),
-                best->next_hop.to_string());
-    }
-    fib_->remove(prefix);
-    return;
-  }
-  fib::KernelRoute route;
-  route.prefix = prefix;
-  route.next_hops.push_back(fib::NextHop{best->next_hop, "", false, 1});
-  fib_->set(route);
-}
-
 void Daemon::follow_routes(const rib::RouteDelta& delta) {
   if (route_listener_) route_listener_(delta);
   if (!fib_) return;
   for (const IpPrefix& prefix : delta.changed) refresh_fib(prefix);
+  for (const IpPrefix& prefix : delta.alternatives_changed) refresh_fib(prefix);
 }
 
 Result<config::ClusterModel, config::CatalogError> Daemon::model_for(
@@ -392,9 +364,12 @@ Result<void> Daemon::start_speaker() {
 void Daemon::stop_speaker(const std::string& reason) {
   if (!speaker_) return;
   speaker_->shutdown(reason);
-  if (fib_) rib_->for_each_best([&](const IpPrefix& p, const rib::Path&) { fib_->remove(p); });
+  std::vector<IpPrefix> learned;
+  if (fib_) rib_->for_each_best([&](const IpPrefix& p, const rib::Path&) { learned.push_back(p); });
   speaker_.reset();
   rib_.reset();
+  // Without a RIB each goes, unless it is a block, a workload or a reachableBy route.
+  for (const auto& p : learned) refresh_fib(p);
 }
 
 // Everything this node originates, each with the communities of every prefixAdvertisement
@@ -445,35 +420,8 @@ Result<void> Daemon::apply_model(config::ClusterModel model) {
       return started;
     }
   }
-  const std::set<IpPrefix> old_blocks = std::move(blocks_);
-  blocks_ = {model_.blocks.begin(), model_.blocks.end()};
   speaker_->set_originated(originated());
-  // Blackholes follow the blocks this node owns; a block no longer ours gets whatever the RIB
-  // now says about it.
-  if (fib_) {
-    for (const auto& p : blocks_) refresh_fib(p);
-    for (const auto& p : old_blocks) {
-      if (!blocks_.contains(p)) refresh_fib(p);
-    }
-  }
-  // reachableBy: a host route to each such peer through its gateway, so the session can form
-  // before any routing protocol knows the way (Calico's static route for the peer).
-  if (fib_) {
-    const std::set<IpPrefix> old_routes = std::move(peer_routes_);
-    peer_routes_.clear();
-    for (const auto& peer : model_.peers) {
-      if (!peer.reachable_by) continue;
-      const IpPrefix host(peer.address, peer.address.is_v4() ? 32 : 128);
-      peer_routes_.insert(host);
-      fib::KernelRoute route;
-      route.prefix = host;
-      route.next_hops.push_back(fib::NextHop{*peer.reachable_by, "", false, 1});
-      fib_->set(route);
-    }
-    for (const auto& p : old_routes) {
-      if (!peer_routes_.contains(p)) refresh_fib(p);
-    }
-  }
+  if (fib_) apply_fib_model();
   for (const auto& peer : model_.peers) {
     if (!peer.config_error.empty())
       log_error("peer {} ({}): not started: {}", peer.address.to_string(), peer.name,

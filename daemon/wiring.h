@@ -26,6 +26,7 @@
 #include "config/settings.h"
 #include "config/store/store.h"
 #include "fib/fib_manager.h"
+#include "fib/route_intent.h"
 #include "rib/rib.h"
 
 namespace pinto::daemon {
@@ -109,7 +110,11 @@ class Daemon {
   void stop_speaker(const std::string& reason);
   std::vector<bgp::OriginatedRoute> originated() const;
   void follow_routes(const rib::RouteDelta& delta);
+  /// What the kernel should hold for one prefix (daemon/fib_routes.cpp).
   void refresh_fib(const IpPrefix& prefix);
+  /// The model's routes for the kernel: blackholed blocks, workload routes, reachableBy host
+  /// routes, tunnel devices (daemon/fib_routes.cpp).
+  void apply_fib_model();
   void watch_secrets();
 
   boost::asio::io_context& io_;
@@ -128,6 +133,8 @@ class Daemon {
   std::map<std::string, std::map<std::string, std::string>> secret_values_;  // at the last look
   std::set<IpPrefix> blocks_;       // our own blocks: blackholed in the kernel
   std::set<IpPrefix> peer_routes_;  // host routes to reachableBy peers
+  std::map<IpPrefix, config::WorkloadRoute> workload_routes_;  // local pods' addresses
+  std::vector<fib::EncapsulatedRange> encapsulation_;          // pools routed through tunnels
   std::function<void(std::int64_t)> commit_listener_;
   std::function<void(const rib::RouteDelta&)> route_listener_;
 };

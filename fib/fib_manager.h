@@ -8,12 +8,20 @@
 // ours that nobody wants any more are deleted by sweep_stale(), which the daemon calls once the
 // graceful-restart window has passed.
 //
-// NOTE Threading: set/remove/flush/sweep_stale on the routing thread; the writer only on the FIB
-// thread. Results come back to the routing thread with post().
+// Repairs: the writer's kernel events come back here. A route of ours deleted behind our back is
+// written again at once; a link going down or up (routes through it vanish silently for IPv4, and
+// refused routes may now fit) or lost events cause one comparison with a fresh dump, debounced.
+// A tunnel device that disappears is made again.
+//
+// NOTE Threading: set/remove/flush/sweep_stale/handle on the routing thread; the writer only on
+// the FIB thread. Results come back to the routing thread with post().
 #pragma once
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -27,30 +35,44 @@ namespace pinto::fib {
 class FibManager {
  public:
   FibManager(boost::asio::io_context& routing, std::unique_ptr<FibWriter> writer,
-             std::uint32_t table, std::uint8_t protocol);
+             std::uint32_t table, std::uint8_t protocol,
+             std::chrono::milliseconds resync_delay = std::chrono::milliseconds(200));
   ~FibManager();
 
   /// Reads our protocol's routes from the kernel (start-up). Blocks; call before routing starts.
   void load_existing();
   void set(const KernelRoute& route);
   void remove(const IpPrefix& prefix);
+  /// The tunnel devices routes may name (made and brought up on the FIB thread); a VXLAN device's
+  /// flood list follows the gateways of the routes through it.
+  void set_tunnels(const std::vector<TunnelDevice>& tunnels);
   /// Deletes every route of ours in the kernel that is not wanted now.
   void sweep_stale();
   /// Deletes every route we installed (clean shutdown without graceful restart). Blocks.
   void withdraw_all();
+  /// Kernel events (from the writer's event source, or a test).
+  void handle(const std::vector<KernelEvent>& events);
 
   std::uint32_t table() const { return table_; }
   std::uint8_t protocol() const { return protocol_; }
   std::size_t installed() const { return kernel_.size(); }
   std::uint64_t changes_written() const { return changes_written_; }
+  std::uint64_t repairs() const { return repairs_; }
   /// What we believe the kernel holds (routing thread), for listings.
   const std::map<IpPrefix, KernelRoute>& routes() const { return kernel_; }
   /// The kernel's answer when a route of ours was refused, until it is written successfully.
   const std::map<IpPrefix, std::string>& errors() const { return errors_; }
+  /// Tunnel devices that could not be made, with the reason.
+  const std::map<std::string, std::string>& tunnel_errors() const { return tunnel_errors_; }
 
  private:
   void schedule_flush();
   void flush();
+  void count_flood(const KernelRoute& route, int delta);
+  void ensure_tunnel(const TunnelDevice& device);
+  void watch_events();
+  void schedule_resync();
+  void resync(std::vector<KernelRoute> kernel);
 
   boost::asio::io_context& routing_;
   boost::asio::io_context fib_io_;
@@ -58,12 +80,22 @@ class FibManager {
   std::unique_ptr<FibWriter> writer_;
   std::uint32_t table_;
   std::uint8_t protocol_;
+  std::chrono::milliseconds resync_delay_;
+  std::map<IpPrefix, KernelRoute> desired_;               // set() and not removed since
   std::map<IpPrefix, std::optional<KernelRoute>> dirty_;  // nullopt: delete
   std::map<IpPrefix, KernelRoute> kernel_;                // what we believe the kernel holds
-  std::set<IpPrefix> wanted_;                             // set() since start, not removed
   std::map<IpPrefix, std::string> errors_;                // refused by the kernel
+  std::map<std::string, TunnelDevice> tunnels_;
+  std::map<std::string, std::string> tunnel_errors_;
+  std::map<std::string, std::map<IpAddress, int>> flood_refs_;  // VXLAN device -> gateway uses
+  std::set<std::string> flood_dirty_;
   bool flush_scheduled_ = false;
+  bool resync_scheduled_ = false;
   std::uint64_t changes_written_ = 0;
+  std::uint64_t repairs_ = 0;
+  boost::asio::steady_timer resync_timer_;
+  std::unique_ptr<KernelEventSource> events_;
+  std::unique_ptr<boost::asio::posix::stream_descriptor> events_fd_;  // on fib_io_
   std::thread thread_;  // last: started once everything above exists
 };
 

@@ -12,6 +12,9 @@
 #include <memory>
 #include <unordered_map>
 
+#include "fib/netlink_events.h"
+#include "fib/netlink_tunnels.h"
+
 #ifndef NETLINK_CAP_ACK
 #define NETLINK_CAP_ACK 10
 #endif
@@ -70,7 +73,12 @@ Result<RoutePtr> build_route(const KernelRoute& k) {
     rtnl_nexthop* hop = rtnl_route_nh_alloc();
     if (!nh.gateway.is_unspecified()) {
       auto gw = to_nl_addr(nh.gateway, nh.gateway.max_prefix_length());
-      rtnl_route_nh_set_gateway(hop, gw.get());
+      // An IPv4 prefix via an IPv6 next hop (RFC 8950) is RTA_VIA; RTA_GATEWAY is same-family.
+      if (nh.gateway.is_v4() == dst.is_v4()) {
+        rtnl_route_nh_set_gateway(hop, gw.get());
+      } else {
+        rtnl_route_nh_set_via(hop, gw.get());
+      }
       any_gateway = true;
     }
     if (!nh.device.empty()) {
@@ -142,7 +150,26 @@ Result<std::unique_ptr<NetlinkFibWriter>> NetlinkFibWriter::open(std::size_t win
   nl_socket_set_msg_buf_size(sock, 1 << 20);
   int one = 1;
   setsockopt(nl_socket_get_fd(sock), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
-  return std::unique_ptr<NetlinkFibWriter>(new NetlinkFibWriter(sock, window));
+  // Subscribed now, in this namespace: the FIB thread may run elsewhere.
+  auto events = NetlinkEvents::open();
+  if (!events) {
+    nl_socket_free(sock);
+    return failure(events.error());
+  }
+  return std::unique_ptr<NetlinkFibWriter>(
+      new NetlinkFibWriter(sock, window, std::move(events).value()));
+}
+
+Result<void> NetlinkFibWriter::ensure_tunnel(const TunnelDevice& device) {
+  return netlink_ensure_tunnel(device);
+}
+
+Result<void> NetlinkFibWriter::set_flood_list(const std::string& device, const FloodList& remotes) {
+  return netlink_set_flood_list(device, remotes);
+}
+
+std::unique_ptr<KernelEventSource> NetlinkFibWriter::open_events() {
+  return std::move(events_);
 }
 
 NetlinkFibWriter::~NetlinkFibWriter() {
@@ -240,8 +267,11 @@ Result<std::vector<KernelRoute>> NetlinkFibWriter::dump(std::uint32_t table,
     for (int i = 0; i < hops; ++i) {
       rtnl_nexthop* hop = rtnl_route_nexthop_n(r, i);
       NextHop nh;
-      nh.gateway = from_nl_addr(rtnl_route_nh_get_gateway(hop));
-      if (rtnl_route_nh_get_gateway(hop) == nullptr) {
+      if (nl_addr* gateway = rtnl_route_nh_get_gateway(hop); gateway != nullptr) {
+        nh.gateway = from_nl_addr(gateway);
+      } else if (nl_addr* via = rtnl_route_nh_get_via(hop); via != nullptr) {
+        nh.gateway = from_nl_addr(via);
+      } else {
         nh.gateway = address.is_v4() ? IpAddress::v4(0) : *IpAddress::parse("::");
       }
       char name[IF_NAMESIZE] = {};

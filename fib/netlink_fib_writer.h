@@ -25,11 +25,17 @@ class NetlinkFibWriter : public FibWriter {
 
   std::vector<FibError> apply(std::span<const FibChange> batch) override;
   Result<std::vector<KernelRoute>> dump(std::uint32_t table, std::uint8_t protocol) override;
+  Result<void> ensure_tunnel(const TunnelDevice& device) override;
+  Result<void> set_flood_list(const std::string& device, const FloodList& remotes) override;
+  /// The route and link notifications of the namespace open() ran in (once; then null).
+  std::unique_ptr<KernelEventSource> open_events() override;
 
  private:
-  NetlinkFibWriter(nl_sock* sock, std::size_t window) : sock_(sock), window_(window) {}
+  NetlinkFibWriter(nl_sock* sock, std::size_t window, std::unique_ptr<KernelEventSource> events)
+      : sock_(sock), window_(window), events_(std::move(events)) {}
   nl_sock* sock_;
   std::size_t window_;
+  std::unique_ptr<KernelEventSource> events_;
 };
 
 }  // namespace pinto::fib

@@ -118,7 +118,11 @@ void Rib::upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes,
     by_peer_[peer].insert(prefix);
   }
   decide(entry);
-  if (!same_best(before, best_of(entry))) delta.changed.push_back(prefix);
+  if (!same_best(before, best_of(entry))) {
+    delta.changed.push_back(prefix);
+  } else if (entry.paths.size() > 1) {
+    delta.alternatives_changed.push_back(prefix);
+  }
 }
 
 void Rib::remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta) {
@@ -133,6 +137,7 @@ void Rib::remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta) {
   if (auto bp = by_peer_.find(peer); bp != by_peer_.end()) bp->second.erase(prefix);
   decide(entry);
   const bool changed = !same_best(before, best_of(entry));
+  if (!changed && !entry.paths.empty()) delta.alternatives_changed.push_back(prefix);
   if (entry.paths.empty()) table_.erase(t);
   if (changed) delta.changed.push_back(prefix);
 }
@@ -227,6 +232,32 @@ const Path* Rib::best(const IpPrefix& prefix) const {
   auto it = table_.find(prefix);
   if (it == table_.end() || it->second.best < 0) return nullptr;
   return &it->second.paths[static_cast<std::size_t>(it->second.best)];
+}
+
+std::vector<const Path*> Rib::multipath(const IpPrefix& prefix, std::size_t max_paths) const {
+  std::vector<const Path*> out;
+  auto it = table_.find(prefix);
+  if (it == table_.end() || it->second.best < 0 || max_paths == 0) return out;
+  const Entry& entry = it->second;
+  const Path& best = entry.paths[static_cast<std::size_t>(entry.best)];
+  out.push_back(&best);
+  const Candidate best_candidate{&best, peer(best.peer)};
+  for (const Path& p : entry.paths) {
+    if (out.size() >= max_paths) break;
+    if (&p == &best || p.peer == kLocalPeer) continue;
+    const PeerInfo* source = peer(p.peer);
+    if (source == nullptr) continue;
+    switch (compare(best_candidate, {&p, source}).reason) {
+      case Reason::RouterId:
+      case Reason::ClusterListLength:
+      case Reason::PeerAddress:
+      case Reason::Equal:
+        out.push_back(&p);  // lost only on a tie-breaker: as good for forwarding
+        break;
+      default: break;
+    }
+  }
+  return out;
 }
 
 std::size_t Rib::path_count(PeerId peer) const {

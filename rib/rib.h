@@ -23,10 +23,15 @@ namespace pinto::rib {
 
 struct RouteDelta {
   std::vector<IpPrefix> changed;  // best path replaced, appeared or gone
+  /// Best path unchanged, but another path of the prefix came, went or changed: its set of
+  /// equal-cost paths (ECMP, multipath()) may differ. Only the FIB cares.
+  std::vector<IpPrefix> alternatives_changed;
   void merge(const RouteDelta& other) {
     changed.insert(changed.end(), other.changed.begin(), other.changed.end());
+    alternatives_changed.insert(alternatives_changed.end(), other.alternatives_changed.begin(),
+                                other.alternatives_changed.end());
   }
-  bool empty() const { return changed.empty(); }
+  bool empty() const { return changed.empty() && alternatives_changed.empty(); }
 };
 
 /// Why a received route was refused as a loop (RFC 4271 §9.1.2, RFC 4456 §8).
@@ -73,6 +78,10 @@ class Rib {
   RouteDelta withdraw_originated(const IpPrefix& prefix);
 
   const Path* best(const IpPrefix& prefix) const;
+  /// ECMP: the best path first, then the other paths that tie with it on every step of the
+  /// decision process before the tie-breakers (router id, CLUSTER_LIST length, peer address),
+  /// at most `max_paths` in all. Empty when the prefix has no usable path.
+  std::vector<const Path*> multipath(const IpPrefix& prefix, std::size_t max_paths) const;
   const PeerInfo* peer(PeerId id) const;
   std::size_t path_count(PeerId peer) const;
   std::size_t stale_count(PeerId peer) const;

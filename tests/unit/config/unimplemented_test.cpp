@@ -49,11 +49,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"BGPConfiguration", "{bindMode: NodeIP}", "accepted"},
         Case{"BGPConfiguration", "{localWorkloadPeeringIPV4: 169.254.0.179}",
              "BGPConfiguration/default: spec.localWorkloadPeeringIPV4: not supported by Pinto yet"},
-        Case{"IPPool", "{cidr: 10.1.0.0/16, ipipMode: CrossSubnet}",
-             "IPPool/default: spec.ipipMode: IPIP is not supported by Pinto yet (use Never)"},
-        Case{"IPPool", "{cidr: 10.1.0.0/16, vxlanMode: Always}",
-             "IPPool/default: spec.vxlanMode: VXLAN is not supported by Pinto yet (use Never)"},
         Case{"IPPool", "{cidr: 10.1.0.0/16, disableBGPExport: true}", "accepted"},
+        Case{"IPPool", "{cidr: 10.1.0.0/16, vxlanMode: Always}", "accepted"},
+        Case{"IPPool", "{cidr: 10.1.0.0/16, ipipMode: CrossSubnet}", "accepted"},
         // Accepted: defaults, fields pintod acts on, and bookkeeping outside BGP.
         Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, filters: [], reversePeering: Auto}",
              "accepted"},

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "rib/adj_rib_out.h"
 
 namespace pinto::rib {
@@ -312,6 +314,46 @@ TEST_F(RibTest, AdjRibOutSendsOnlyWhatChangedAndPacksEqualAttributes) {
   ASSERT_TRUE(withdrawal);
   EXPECT_EQ(std::get<Update>(withdrawal.value()).withdrawn.size(), 1u);
   EXPECT_EQ(out.advertised(), 2u);
+}
+
+}  // namespace
+}  // namespace pinto::rib
+
+namespace pinto::rib {
+namespace {
+
+class MultipathTest : public RibTest {};
+
+TEST_F(MultipathTest, PathsThatLoseOnlyOnATieBreakerAreEqualCost) {
+  rib_.apply(1, announce({"10.96.0.0/12"}, {65002}, "10.0.0.2"));
+  const auto d = rib_.apply(2, announce({"10.96.0.0/12"}, {65003}, "10.0.0.3"));
+  // The best path stayed; the FIB still hears of the new equal path.
+  EXPECT_TRUE(d.changed.empty());
+  EXPECT_EQ(d.alternatives_changed, std::vector<IpPrefix>{prefix("10.96.0.0/12")});
+  // iBGP with an AS path as long: loses on eBGP over iBGP, so it is not equal cost.
+  rib_.apply(3, announce({"10.96.0.0/12"}, {65020}, "10.0.0.4"));
+  const auto paths = rib_.multipath(prefix("10.96.0.0/12"), 16);
+  ASSERT_EQ(paths.size(), 2u);
+  EXPECT_EQ(paths[0], rib_.best(prefix("10.96.0.0/12")));
+  std::vector<IpAddress> hops{paths[0]->next_hop, paths[1]->next_hop};
+  std::sort(hops.begin(), hops.end());
+  EXPECT_EQ(hops, (std::vector<IpAddress>{address("10.0.0.2"), address("10.0.0.3")}));
+  EXPECT_EQ(rib_.multipath(prefix("10.96.0.0/12"), 1).size(), 1u);
+  EXPECT_TRUE(rib_.multipath(prefix("10.97.0.0/16"), 16).empty());
+}
+
+TEST_F(MultipathTest, ALongerAsPathOrAWorseOriginIsNotEqualCost) {
+  rib_.apply(1, announce({"10.96.0.0/12"}, {65002}, "10.0.0.2"));
+  rib_.apply(2, announce({"10.96.0.0/12"}, {65003, 65010}, "10.0.0.3"));
+  EXPECT_EQ(rib_.multipath(prefix("10.96.0.0/12"), 16).size(), 1u);
+  auto worse_origin = announce({"10.96.0.0/12"}, {65003}, "10.0.0.3");
+  worse_origin.attributes.origin = bgp::wire::Origin::Incomplete;
+  rib_.apply(2, worse_origin);
+  EXPECT_EQ(rib_.multipath(prefix("10.96.0.0/12"), 16).size(), 1u);
+  // Withdrawing the runner-up is news for the FIB only.
+  const auto d = rib_.apply(2, withdraw({"10.96.0.0/12"}));
+  EXPECT_TRUE(d.changed.empty());
+  EXPECT_EQ(d.alternatives_changed.size(), 1u);
 }
 
 }  // namespace

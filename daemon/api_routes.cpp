@@ -255,6 +255,19 @@ grpc::Status RoutingService::ListFib(grpc::ServerContext*, const v1::ListFibRequ
       r->set_table(fib->table());
       r->set_protocol(fib->protocol());
     }
+    response->set_changes_written(fib->changes_written());
+    response->set_repairs(fib->repairs());
+    for (const auto& [prefix, message] : fib->errors()) {
+      if (!filter->accepts(prefix)) continue;
+      auto* p = response->add_refused_routes();
+      p->set_subject(prefix.to_string());
+      p->set_message(message);
+    }
+    for (const auto& [device, message] : fib->tunnel_errors()) {
+      auto* p = response->add_tunnel_errors();
+      p->set_subject(device);
+      p->set_message(message);
+    }
     return true;
   });
   return done ? grpc::Status::OK : kStopped;

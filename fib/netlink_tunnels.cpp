@@ -3,12 +3,12 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <netlink/attr.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/ipip.h>
 #include <netlink/route/link/vxlan.h>
-#include <netlink/route/neighbour.h>
 
 #include <array>
 #include <cstring>
@@ -24,15 +24,11 @@ struct SockFree {
 struct LinkPut {
   void operator()(rtnl_link* l) const { rtnl_link_put(l); }
 };
-struct NeighPut {
-  void operator()(rtnl_neigh* n) const { rtnl_neigh_put(n); }
-};
 struct AddrPut {
   void operator()(nl_addr* a) const { nl_addr_put(a); }
 };
 using SockPtr = std::unique_ptr<nl_sock, SockFree>;
 using LinkPtr = std::unique_ptr<rtnl_link, LinkPut>;
-using NeighPtr = std::unique_ptr<rtnl_neigh, NeighPut>;
 using AddrPtr = std::unique_ptr<nl_addr, AddrPut>;
 
 Result<SockPtr> connect() {
@@ -163,18 +159,25 @@ Result<FloodList> read_flood_list(nl_sock* sock, int ifindex) {
   return std::move(collect.remotes);
 }
 
-NeighPtr flood_entry(int ifindex, const IpAddress& remote) {
-  NeighPtr entry(rtnl_neigh_alloc());
-  rtnl_neigh_set_family(entry.get(), AF_BRIDGE);
-  rtnl_neigh_set_ifindex(entry.get(), ifindex);
+// Adds (RTM_NEWNEIGH, appended) or deletes one all-zeros FDB entry towards `remote`, built by
+// hand: libnl's neighbour object refuses an AF_BRIDGE entry with an IP destination.
+int change_flood_entry(nl_sock* sock, int type, int ifindex, const IpAddress& remote) {
+  const int flags = type == RTM_NEWNEIGH ? NLM_F_CREATE | NLM_F_APPEND : 0;
+  std::unique_ptr<nl_msg, void (*)(nl_msg*)> msg(nlmsg_alloc_simple(type, flags), nlmsg_free);
+  if (!msg) return -NLE_NOMEM;
+  ndmsg header{};
+  header.ndm_family = AF_BRIDGE;
+  header.ndm_ifindex = ifindex;
+  header.ndm_state = NUD_NOARP | NUD_PERMANENT;
+  header.ndm_flags = NTF_SELF;
   static constexpr std::array<std::uint8_t, 6> kZeros{};
-  AddrPtr mac(nl_addr_build(AF_LLC, kZeros.data(), kZeros.size()));
-  rtnl_neigh_set_lladdr(entry.get(), mac.get());
-  auto dst = nl_address(remote);
-  rtnl_neigh_set_dst(entry.get(), dst.get());
-  rtnl_neigh_set_state(entry.get(), NUD_NOARP | NUD_PERMANENT);
-  rtnl_neigh_set_flags(entry.get(), NTF_SELF);
-  return entry;
+  if (int err = nlmsg_append(msg.get(), &header, sizeof header, NLMSG_ALIGNTO); err < 0) return err;
+  if (int err = nla_put(msg.get(), NDA_LLADDR, kZeros.size(), kZeros.data()); err < 0) return err;
+  if (int err = nla_put(msg.get(), NDA_DST, static_cast<int>(remote.size()), remote.data());
+      err < 0)
+    return err;
+  if (int err = nl_send_auto(sock, msg.get()); err < 0) return err;
+  return nl_wait_for_ack(sock);
 }
 
 }  // namespace
@@ -196,16 +199,14 @@ Result<void> netlink_set_flood_list(const std::string& device, const FloodList& 
   if (!current) return failure(current.error());
   for (const IpAddress& remote : remotes) {
     if (current.value().contains(remote)) continue;
-    if (int err =
-            rtnl_neigh_add(s, flood_entry(ifindex, remote).get(), NLM_F_CREATE | NLM_F_APPEND);
-        err < 0) {
+    if (int err = change_flood_entry(s, RTM_NEWNEIGH, ifindex, remote); err < 0) {
       return failure(
           Error{device + ": cannot flood to " + remote.to_string() + ": " + nl_geterror(err)});
     }
   }
   for (const IpAddress& remote : current.value()) {
     if (remotes.contains(remote)) continue;
-    if (int err = rtnl_neigh_delete(s, flood_entry(ifindex, remote).get(), 0); err < 0) {
+    if (int err = change_flood_entry(s, RTM_DELNEIGH, ifindex, remote); err < 0) {
       return failure(Error{device + ": cannot stop flooding to " + remote.to_string() + ": " +
                            nl_geterror(err)});
     }

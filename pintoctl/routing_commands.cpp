@@ -87,6 +87,12 @@ int routes_command(const Connection& c, bool fib, bool all_paths, const std::str
                       std::to_string(r.protocol())});
     }
     fmt::print("{}", format_table({"PREFIX", "TYPE", "VIA", "DEVICE", "TABLE", "PROTO"}, rows));
+    for (const auto& p : response.refused_routes())
+      fmt::print("not installed: {}\n", p.message());  // the message names the prefix
+    for (const auto& p : response.tunnel_errors())
+      fmt::print("tunnel {}: {}\n", p.subject(), p.message());
+    fmt::print("{} routes; {} netlink changes since start; {} repaired\n", response.routes_size(),
+               response.changes_written(), response.repairs());
     return kOk;
   }
   v1::ListRoutesRequest request;

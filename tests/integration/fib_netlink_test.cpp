@@ -1,9 +1,13 @@
 // NetlinkFibWriter against a real kernel, in a namespace of its own: every route it writes is read
 // back with `ip route` (not only with its own dump), and routes of other protocols stay untouched.
+#include <poll.h>
+
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "fib/netlink_events.h"
 #include "fib/netlink_fib_writer.h"
 #include "fib/reconcile.h"
 #include "integration/fixture.h"
@@ -182,6 +186,125 @@ TEST_F(NetlinkFibWriterTest, TenThousandRoutesReconcileToZeroChanges) {
   const auto repair = fib::reconcile(desired, dump());
   ASSERT_EQ(repair.size(), 1u);
   EXPECT_EQ(repair[0].route.prefix, prefix("10.100.0.4/30"));
+}
+
+TEST_F(NetlinkFibWriterTest, AnIpv4PrefixGoesViaAnIpv6NextHop) {
+  const KernelRoute r = via("10.244.9.0/26", {"fd00:90::2"});
+  ASSERT_TRUE(apply({replace(r)}).empty());
+  const std::string routes = ip_route();
+  EXPECT_NE(routes.find("10.244.9.0/26 via inet6 fd00:90::2 dev eth0 proto 196"), std::string::npos)
+      << routes;
+  EXPECT_TRUE(fib::reconcile({r}, dump()).empty());  // read back as written (RTA_VIA)
+}
+
+fib::TunnelDevice vxlan_device() {
+  fib::TunnelDevice d;
+  d.name = "vxlan.calico";
+  d.local = address("10.90.0.1");
+  return d;
+}
+
+TEST_F(NetlinkFibWriterTest, TheVxlanDeviceIsMadeOnceAndFloodsToTheGivenNodes) {
+  {
+    InNetns in(*ns_);
+    auto made = writer_->ensure_tunnel(vxlan_device());
+    ASSERT_TRUE(made) << made.error().message;
+  }
+  const std::string link = ns_->run({"ip", "-d", "link", "show", "vxlan.calico"}).output;
+  for (const char* expected : {"vxlan id 4096", "local 10.90.0.1", "dstport 4789", "mtu 1450"})
+    EXPECT_NE(link.find(expected), std::string::npos) << expected << " in " << link;
+  EXPECT_NE(link.find(",UP"), std::string::npos) << link;
+  const std::string index = link.substr(0, link.find(':'));
+  {
+    InNetns in(*ns_);
+    ASSERT_TRUE(writer_->ensure_tunnel(vxlan_device()));  // already right: kept, not rebuilt
+    auto flood =
+        writer_->set_flood_list("vxlan.calico", {address("10.90.0.2"), address("10.90.0.3")});
+    ASSERT_TRUE(flood) << flood.error().message;
+  }
+  const std::string again = ns_->run({"ip", "-d", "link", "show", "vxlan.calico"}).output;
+  EXPECT_EQ(again.substr(0, again.find(':')), index) << again;
+  auto fdb = [&] { return ns_->run({"bridge", "fdb", "show", "dev", "vxlan.calico"}).output; };
+  EXPECT_NE(fdb().find("00:00:00:00:00:00 dst 10.90.0.2"), std::string::npos) << fdb();
+  EXPECT_NE(fdb().find("00:00:00:00:00:00 dst 10.90.0.3"), std::string::npos) << fdb();
+  {
+    InNetns in(*ns_);
+    ASSERT_TRUE(writer_->set_flood_list("vxlan.calico", {address("10.90.0.3")}));
+  }
+  EXPECT_EQ(fdb().find("dst 10.90.0.2"), std::string::npos) << fdb();
+  EXPECT_NE(fdb().find("00:00:00:00:00:00 dst 10.90.0.3"), std::string::npos) << fdb();
+
+  KernelRoute tunnelled = via("10.244.2.0/26", {"10.90.0.3"}, "vxlan.calico");
+  tunnelled.next_hops[0].onlink = true;
+  ASSERT_TRUE(apply({replace(tunnelled)}).empty());
+  EXPECT_NE(ip_route().find("10.244.2.0/26 via 10.90.0.3 dev vxlan.calico proto 196 onlink"),
+            std::string::npos)
+      << ip_route();
+  EXPECT_TRUE(fib::reconcile({tunnelled}, dump()).empty());
+}
+
+TEST_F(NetlinkFibWriterTest, IpipTunnelsAreMadeOrRefusedWithAClearReason) {
+  // What this kernel can do, asked of `ip` in the other namespace.
+  const bool kernel_has_ipip =
+      peer_->run({"ip", "link", "add", "ipipprobe", "type", "ipip", "local", "10.90.0.2"})
+          .exit_code == 0;
+  if (kernel_has_ipip) peer_->run({"ip", "link", "del", "ipipprobe"});
+  fib::TunnelDevice ipip;
+  ipip.kind = fib::TunnelDevice::Kind::Ipip;
+  ipip.name = "tunl0";
+  ipip.local = address("10.90.0.1");
+  InNetns in(*ns_);
+  auto made = writer_->ensure_tunnel(ipip);
+  if (kernel_has_ipip) {
+    EXPECT_TRUE(made) << made.error().message;
+  } else {
+    ASSERT_FALSE(made);
+    EXPECT_NE(made.error().message.find("this kernel cannot make IPIP tunnels"), std::string::npos)
+        << made.error().message;
+  }
+}
+
+std::vector<fib::KernelEvent> wait_for_events(
+    fib::NetlinkEvents& events, const std::function<bool(const fib::KernelEvent&)>& wanted) {
+  std::vector<fib::KernelEvent> seen;
+  for (int round = 0; round < 40; ++round) {  // 2 s at most
+    pollfd p{events.fd(), POLLIN, 0};
+    ::poll(&p, 1, 50);
+    for (auto& e : events.read()) {
+      seen.push_back(e);
+      if (wanted(e)) return seen;
+    }
+  }
+  return seen;
+}
+
+TEST_F(NetlinkFibWriterTest, KernelEventsTellOfDeletedRoutesAndLinksGoingDown) {
+  std::unique_ptr<fib::NetlinkEvents> events;
+  {
+    InNetns in(*ns_);
+    auto opened = fib::NetlinkEvents::open();
+    ASSERT_TRUE(opened) << opened.error().message;
+    events = std::move(opened).value();
+  }
+  ASSERT_TRUE(apply({replace(via("10.244.7.0/26", {"10.90.0.2"}))}).empty());
+  ns_->run({"ip", "route", "del", "10.244.7.0/26", "proto", "196"});
+  auto seen = wait_for_events(*events, [](const fib::KernelEvent& e) {
+    return e.kind == fib::KernelEvent::Kind::RouteDeleted;
+  });
+  ASSERT_FALSE(seen.empty());
+  const auto& deleted = seen.back();
+  EXPECT_EQ(deleted.kind, fib::KernelEvent::Kind::RouteDeleted);
+  EXPECT_EQ(deleted.prefix, prefix("10.244.7.0/26"));
+  EXPECT_EQ(deleted.table, 254u);
+  EXPECT_EQ(deleted.protocol, 196);
+  // Our own writes are filtered out before they reach us: none of what we saw is an addition.
+  ns_->set_link_state("eth0", LinkState::Down);
+  seen = wait_for_events(*events, [](const fib::KernelEvent& e) {
+    return e.kind == fib::KernelEvent::Kind::LinkChanged && e.link == "eth0" && !e.up;
+  });
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back().link, "eth0");
+  EXPECT_FALSE(seen.back().up);
 }
 
 }  // namespace

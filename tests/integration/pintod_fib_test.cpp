@@ -262,5 +262,51 @@ TEST_F(PintodFib, ARestartOverTenThousandCorrectRoutesMakesNoNetlinkChanges) {
   EXPECT_EQ(ours(), kRoutes);
 }
 
+// ECMP: two nodes advertise the same service range with equal attributes; the third installs one
+// route with both as next hops, and a single path again when one of them stops.
+TEST_F(PintodFib, EqualCostPathsBecomeOneMultipathRoute) {
+  Netns ns_a("node-a");
+  Netns ns_b("node-b");
+  Netns ns_c("node-c");
+  VethPair ab({ns_a, "eth0", {"10.83.0.1/24"}}, {ns_b, "eth0", {"10.83.0.2/24"}});
+  VethPair ac({ns_a, "eth1", {"10.84.0.1/24"}}, {ns_c, "eth0", {"10.84.0.2/24"}});
+  PintodConfig a;
+  a.node_name = "node-a";
+  a.ipv4 = "10.83.0.1/24";
+  a.peers = {{"node-b", "10.83.0.2", 64512}, {"node-c", "10.84.0.2", 64512}};
+  PintodConfig b;
+  b.node_name = "node-b";
+  b.ipv4 = "10.83.0.2/24";
+  b.peers = {{"node-a", "10.83.0.1", 64512}};
+  b.originate = {"10.96.0.0/12"};
+  PintodConfig c = b;
+  c.node_name = "node-c";
+  c.ipv4 = "10.84.0.2/24";
+  c.peers = {{"node-a", "10.84.0.1", 64512}};
+  PintodNode pintod_a(ns_a, a);
+  PintodNode pintod_b(ns_b, b);
+  PintodNode pintod_c(ns_c, c);
+  pintod_a.start();
+  pintod_b.start();
+  pintod_c.start();
+  auto route = [&] { return ns_a.run({"ip", "-N", "-4", "route", "show", "10.96.0.0/12"}).output; };
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const std::string r = route();
+        return r.find("nexthop via 10.83.0.2 dev eth0 weight 1") != std::string::npos &&
+               r.find("nexthop via 10.84.0.2 dev eth1 weight 1") != std::string::npos;
+      },
+      kTimeout))
+      << route() << pintod_a.diagnostics();
+  EXPECT_NE(route().find("proto 196"), std::string::npos) << route();
+  pintod_c.stop();
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return route().find("10.96.0.0/12 via 10.83.0.2 dev eth0 proto 196") != std::string::npos;
+      },
+      kTimeout))
+      << route();
+}
+
 }  // namespace
 }  // namespace pinto::itest

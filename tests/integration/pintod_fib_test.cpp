@@ -25,6 +25,38 @@ std::string kernel_routes(const Netns& ns) {
   return ns.run({"ip", "-N", "-4", "route", "show", "table", "254"}).output;
 }
 
+std::string pool(const std::string& vxlan_mode) {
+  return "\n---\napiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: pool-1}\n"
+         "spec: {cidr: 10.244.0.0/16, vxlanMode: " +
+         vxlan_mode + ", ipipMode: Never}";
+}
+
+std::string block(const std::string& node, const std::string& cidr) {
+  return "\n---\napiVersion: projectcalico.org/v3\nkind: BlockAffinity\nmetadata: {name: " + node +
+         "-block}\nspec: {state: confirmed, node: " + node + ", cidr: " + cidr +
+         ", deleted: \"false\"}";
+}
+
+// node-a (10.83.0.1) and node-b (10.83.0.2) in Calico's node-to-node mesh, each with the other's
+// Node; `shared` goes into both resource files.
+struct MeshPair {
+  PintodConfig a;
+  PintodConfig b;
+};
+
+MeshPair mesh_pair(const std::string& shared = {}) {
+  MeshPair pair;
+  pair.a.node_name = "node-a";
+  pair.a.ipv4 = "10.83.0.1/24";
+  pair.a.mesh = true;
+  pair.a.extra_resources = node_resource("node-b", "10.83.0.2/24") + shared;
+  pair.b = pair.a;
+  pair.b.node_name = "node-b";
+  pair.b.ipv4 = "10.83.0.2/24";
+  pair.b.extra_resources = node_resource("node-a", "10.83.0.1/24") + shared;
+  return pair;
+}
+
 class PintodFib : public IntegrationTest {};
 
 TEST_F(PintodFib, TwoNodesInstallEachOthersBlocksInTheKernel) {
@@ -32,20 +64,9 @@ TEST_F(PintodFib, TwoNodesInstallEachOthersBlocksInTheKernel) {
   Netns ns_b("node-b");
   VethPair link({ns_a, "eth0", {"10.83.0.1/24"}}, {ns_b, "eth0", {"10.83.0.2/24"}});
 
-  PintodConfig a;
-  a.node_name = "node-a";
-  a.ipv4 = "10.83.0.1/24";
-  a.mesh = true;
+  auto [a, b] = mesh_pair();
   // node-a's block comes from Calico IPAM (a BlockAffinity), node-b's from `originate:`.
-  a.extra_resources =
-      node_resource("node-b", "10.83.0.2/24") +
-      "\n---\napiVersion: projectcalico.org/v3\nkind: BlockAffinity\n"
-      "metadata: {name: node-a-10-244-1-0-26}\n"
-      "spec: {state: confirmed, node: node-a, cidr: 10.244.1.0/26, deleted: \"false\"}";
-  PintodConfig b = a;
-  b.node_name = "node-b";
-  b.ipv4 = "10.83.0.2/24";
-  b.extra_resources = node_resource("node-a", "10.83.0.1/24");
+  a.extra_resources += block("node-a", "10.244.1.0/26");
   b.originate = {"10.244.2.0/26"};
   PintodNode pintod_a(ns_a, a);
   PintodNode pintod_b(ns_b, b);
@@ -83,18 +104,6 @@ TEST_F(PintodFib, TwoNodesInstallEachOthersBlocksInTheKernel) {
       << state();
 }
 
-std::string pool(const std::string& vxlan_mode) {
-  return "\n---\napiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: pool-1}\n"
-         "spec: {cidr: 10.244.0.0/16, vxlanMode: " +
-         vxlan_mode + ", ipipMode: Never}";
-}
-
-std::string block(const std::string& node, const std::string& cidr) {
-  return "\n---\napiVersion: projectcalico.org/v3\nkind: BlockAffinity\nmetadata: {name: " + node +
-         "-block}\nspec: {state: confirmed, node: " + node + ", cidr: " + cidr +
-         ", deleted: \"false\"}";
-}
-
 // A VXLAN pool: each node reaches the other's block through vxlan.calico, onlink, and real TCP
 // between addresses of the two blocks crosses it. Setting the pool to Never routes it direct.
 TEST_F(PintodFib, AVxlanPoolCarriesTcpBetweenTheNodesBlocks) {
@@ -104,15 +113,7 @@ TEST_F(PintodFib, AVxlanPoolCarriesTcpBetweenTheNodesBlocks) {
   ns_a.run({"ip", "addr", "add", "10.244.1.1/32", "dev", "lo"});
   ns_b.run({"ip", "addr", "add", "10.244.2.1/32", "dev", "lo"});
   const std::string shared = block("node-a", "10.244.1.0/26") + block("node-b", "10.244.2.0/26");
-  PintodConfig a;
-  a.node_name = "node-a";
-  a.ipv4 = "10.83.0.1/24";
-  a.mesh = true;
-  a.extra_resources = node_resource("node-b", "10.83.0.2/24") + shared + pool("Always");
-  PintodConfig b = a;
-  b.node_name = "node-b";
-  b.ipv4 = "10.83.0.2/24";
-  b.extra_resources = node_resource("node-a", "10.83.0.1/24") + shared + pool("Always");
+  auto [a, b] = mesh_pair(shared + pool("Always"));
   PintodNode pintod_a(ns_a, a);
   PintodNode pintod_b(ns_b, b);
   pintod_a.start();
@@ -215,15 +216,7 @@ TEST_F(PintodFib, ARestartOverTenThousandCorrectRoutesMakesNoNetlinkChanges) {
   Netns ns_a("node-a");
   Netns ns_b("node-b");
   VethPair link({ns_a, "eth0", {"10.83.0.1/24"}}, {ns_b, "eth0", {"10.83.0.2/24"}});
-  PintodConfig a;
-  a.node_name = "node-a";
-  a.ipv4 = "10.83.0.1/24";
-  a.mesh = true;
-  a.extra_resources = node_resource("node-b", "10.83.0.2/24");
-  PintodConfig b = a;
-  b.node_name = "node-b";
-  b.ipv4 = "10.83.0.2/24";
-  b.extra_resources = node_resource("node-a", "10.83.0.1/24");
+  auto [a, b] = mesh_pair();
   constexpr int kRoutes = 10000;
   for (int i = 0; i < kRoutes; ++i) {
     b.originate.push_back("10.200." + std::to_string(i / 64) + "." + std::to_string((i % 64) * 4) +

@@ -209,11 +209,12 @@ rib::ExportPolicy Speaker::export_policy(const Session& session) const {
   return policy;
 }
 
-void Speaker::log_loops(const Session& session, const wire::Update& update) const {
+void Speaker::log_loops(const Session& session, rib::PeerId peer,
+                        const wire::Update& update) const {
   const bool announces = !update.nlri.empty() ||
                          (update.attributes.mp_reach && !update.attributes.mp_reach->nlri.empty());
   if (!announces) return;
-  const rib::Loop loop = rib_.loop_of(update.attributes);
+  const rib::Loop loop = rib_.loop_of(update.attributes, peer);
   if (loop == rib::Loop::None) return;
   // One line per UPDATE, naming its first prefixes: a looping table must not flood the log.
   constexpr std::size_t kNamed = 4;
@@ -295,7 +296,7 @@ void Speaker::on_update(Session& session, const wire::Update& update) {
         log_debug("peer {}: announced {}", session.label(), n.prefix.to_string());
     }
   }
-  log_loops(session, update);
+  log_loops(session, peer->id, update);
   propagate(rib_.apply(peer->id, update));
 }
 

@@ -121,7 +121,7 @@ class Speaker : public SessionListener {
     return config_.cluster_id && peer.route_reflector_client && !peer.ebgp();
   }
   /// Logs the routes of `update` that came back to us (they are dropped by the RIB).
-  void log_loops(const Session& session, const wire::Update& update) const;
+  void log_loops(const Session& session, rib::PeerId peer, const wire::Update& update) const;
 
   boost::asio::io_context& io_;
   SpeakerConfig config_;

@@ -34,6 +34,9 @@ struct PeerConfig {
   bool route_reflector_client = false;
   bool ipv4_unicast = true;
   bool ipv6_unicast = true;
+  /// BGPPeer filters and numAllowedLocalASNumbers. A change to it alone does not restart the
+  /// session: the speaker re-exports and asks the peer for its routes again (ROUTE-REFRESH).
+  rib::PeerPolicy policy;
   FsmOptions fsm;  // hold time, connect retry, passive, back-off
 
   // Graceful restart (RFC 4724).

@@ -71,6 +71,8 @@ class Session {
   void send_route_refresh(wire::AfiSafi family, std::uint8_t subtype);
 
   void set_open_options(const OpenOptions& options) { open_options_ = options; }
+  /// The speaker changed the peer's route policy in place (the session itself never reads it).
+  void set_policy(const rib::PeerPolicy& policy) { config_.policy = policy; }
 
   const PeerConfig& config() const { return config_; }
   State state() const { return fsm_.state(); }

@@ -117,14 +117,28 @@ OpenOptions Speaker::open_options() const {
   return OpenOptions{restarting, config_.graceful_restart};
 }
 
+namespace {
+
+bool same_but_policy(const PeerConfig& a, const PeerConfig& b) {
+  PeerConfig a_with_b_policy = a;
+  a_with_b_policy.policy = b.policy;
+  return a_with_b_policy == b;
+}
+
+}  // namespace
+
 void Speaker::set_peers(const std::vector<PeerConfig>& peers) {
   std::map<IpAddress, const PeerConfig*> wanted;
   for (const auto& p : peers) wanted[p.address] = &p;
 
   for (auto it = peers_.begin(); it != peers_.end();) {
     auto w = wanted.find(it->first);
-    if (w != wanted.end() && *w->second == it->second.session->config()) {
-      wanted.erase(w);  // unchanged: keep the session
+    const bool keep =
+        w != wanted.end() && (*w->second == it->second.session->config() ||
+                              (same_but_policy(*w->second, it->second.session->config()) &&
+                               update_policy(it->second, w->second->policy)));
+    if (keep) {
+      wanted.erase(w);  // unchanged, or only its policy changed: keep the session
       ++it;
       continue;
     }
@@ -141,6 +155,7 @@ void Speaker::set_peers(const std::vector<PeerConfig>& peers) {
     peer.id = next_peer_id_++;
     peer.session = std::make_unique<Session>(io_, *config, *this);
     peer.session->set_open_options(open_options());
+    rib_.set_import_policy(peer.id, config->policy.import_filters, config->policy.allowed_local_as);
     install_md5(*config, true);
     log_info("peer {}: configured ({}BGP{}{}{}{})", peer.session->label(),
              config->ebgp() ? "e" : "i", config->password ? ", TCP MD5" : "",
@@ -149,6 +164,40 @@ void Speaker::set_peers(const std::vector<PeerConfig>& peers) {
     auto [it, inserted] = peers_.emplace(address, std::move(peer));
     it->second.session->start();
   }
+}
+
+bool Speaker::update_policy(Peer& peer, const rib::PeerPolicy& policy) {
+  Session& session = *peer.session;
+  const rib::PeerPolicy old = session.config().policy;
+  const bool import_changed = old.import_filters != policy.import_filters ||
+                              old.allowed_local_as != policy.allowed_local_as;
+  const bool export_changed = old.export_filters != policy.export_filters;
+  const bool established = session.state() == State::Established && session.negotiated();
+  // The Adj-RIB-In holds routes post-policy only: a new import policy needs the peer's routes
+  // again. Without ROUTE-REFRESH (RFC 2918) only a new session brings them.
+  if (import_changed && established && !session.negotiated()->route_refresh) {
+    log_info("peer {}: import policy changed and the peer cannot refresh its routes: restarting",
+             session.label());
+    return false;
+  }
+  session.set_policy(policy);
+  rib_.set_import_policy(peer.id, policy.import_filters, policy.allowed_local_as);
+  log_info("peer {}: route policy changed ({}{}{}), session kept", session.label(),
+           import_changed ? "import" : "", import_changed && export_changed ? ", " : "",
+           export_changed ? "export" : "");
+  if (!established) return true;
+  const Negotiated& n = *session.negotiated();
+  if (export_changed && peer.adj_rib_out) {
+    wire::Bytes out;
+    const std::size_t messages =
+        peer.adj_rib_out->set_filters(policy.export_filters, rib_, n.encode_context(), out);
+    session.send_updates(std::move(out), messages);
+  }
+  if (import_changed) {
+    for (const wire::AfiSafi family : n.families())
+      session.send_route_refresh(family, wire::RouteRefresh::Normal);
+  }
+  return true;
 }
 
 void Speaker::set_originated(const std::vector<OriginatedRoute>& routes) {
@@ -206,6 +255,7 @@ rib::ExportPolicy Speaker::export_policy(const Session& session) const {
   }
   policy.cluster_id = config_.cluster_id;
   policy.route_reflector_client = is_client(c);
+  policy.filters = c.policy.export_filters;
   return policy;
 }
 

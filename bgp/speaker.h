@@ -75,6 +75,7 @@ class Speaker : public SessionListener {
   /// Binds the listener; the error names the address and the reason.
   Result<void> listen();
   /// Applies a new peer set: removed peers get a Cease, changed ones restart, new ones start.
+  /// Peers whose route policy alone changed keep their session (see update_policy()).
   void set_peers(const std::vector<PeerConfig>& peers);
   /// The prefixes this node originates (settings `originate:`), replacing the previous set.
   void set_originated(const std::vector<OriginatedRoute>& routes);
@@ -108,6 +109,10 @@ class Speaker : public SessionListener {
   };
 
   Peer* find(const Session& session);
+  /// Applies a peer's new route policy without a reset: re-exports under the new export filters
+  /// and asks the peer to send its routes again for the new import side. False when that cannot
+  /// work (the import side changed and the peer does not support ROUTE-REFRESH): restart it.
+  bool update_policy(Peer& peer, const rib::PeerPolicy& policy);
   void accept_next(boost::asio::ip::tcp::acceptor& acceptor);
   void install_md5(const PeerConfig& peer, bool install);
   void propagate(const rib::RouteDelta& delta);

@@ -59,6 +59,13 @@ void PintodNode::write_files() const {
     if (p.ttl_security) res << "  ttlSecurity: " << *p.ttl_security << "\n";
     if (p.keepalive_seconds) res << "  keepaliveTime: " << *p.keepalive_seconds << "s\n";
     if (p.max_restart_seconds) res << "  maxRestartTime: " << *p.max_restart_seconds << "s\n";
+    if (!p.filters.empty()) {
+      res << "  filters:\n";
+      for (const auto& f : p.filters) res << "    - " << f << "\n";
+    }
+    if (p.num_allowed_local_as) {
+      res << "  numAllowedLocalASNumbers: " << *p.num_allowed_local_as << "\n";
+    }
     if (p.password) {
       res << "---\napiVersion: v1\nkind: Secret\nmetadata: {name: " << p.name
           << "-secret}\nstringData: {password: \"" << *p.password << "\"}\n";

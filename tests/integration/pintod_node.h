@@ -27,6 +27,8 @@ struct PintodPeerSpec {
   std::optional<int> ttl_security;
   std::optional<int> keepalive_seconds;  // Calico keepaliveTime
   std::optional<int> max_restart_seconds;
+  std::vector<std::string> filters;  // BGPFilter names (define them in extra_resources)
+  std::optional<int> num_allowed_local_as;
 };
 
 struct PintodConfig {

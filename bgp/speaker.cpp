@@ -1,6 +1,7 @@
 #include "bgp/speaker.h"
 
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
 
 #include "bgp/socket_options.h"
 #include "common/log.h"
@@ -348,12 +349,49 @@ void Speaker::on_update(Session& session, const wire::Update& update) {
   }
   log_loops(session, peer->id, update);
   propagate(rib_.apply(peer->id, update));
+  const bool v6 = update.nlri.empty() && update.attributes.mp_reach &&
+                  update.attributes.mp_reach->family == wire::AfiSafi::ipv6_unicast();
+  check_max_prefixes(*peer, v6 ? wire::AfiSafi::ipv6_unicast() : wire::AfiSafi::ipv4_unicast());
+}
+
+void Speaker::check_max_prefixes(Peer& peer, wire::AfiSafi family) {
+  const PeerConfig& c = peer.session->config();
+  if (c.max_prefixes == 0) return;
+  const std::size_t count = rib_.path_count(peer.id);
+  if (count <= c.max_prefixes) {
+    peer.over_limit = false;
+    return;
+  }
+  if (peer.over_limit) return;  // said (or done) once
+  peer.over_limit = true;
+  log_warning("peer {}: {} routes accepted, over the limit of {} (settings bgp.maxPrefixes){}",
+              peer.session->label(), count, c.max_prefixes,
+              c.max_prefixes_restart ? ": ending the session" : "");
+  if (!c.max_prefixes_restart) return;
+  // RFC 4486 §4: Cease subcode 1 carries AFI, SAFI and the upper bound.
+  wire::Notification cease{static_cast<std::uint8_t>(wire::ErrorCode::Cease), 1, {}};
+  cease.data = {static_cast<std::uint8_t>(family.afi >> 8),
+                static_cast<std::uint8_t>(family.afi),
+                family.safi,
+                static_cast<std::uint8_t>(c.max_prefixes >> 24),
+                static_cast<std::uint8_t>(c.max_prefixes >> 16),
+                static_cast<std::uint8_t>(c.max_prefixes >> 8),
+                static_cast<std::uint8_t>(c.max_prefixes)};
+  // Not from inside the session's own UPDATE handling: the FSM is mid-event there.
+  asio::post(
+      io_, [this, address = c.address, id = peer.id, cease, alive = std::weak_ptr<int>(lifetime_)] {
+        if (alive.expired()) return;
+        auto it = peers_.find(address);
+        if (it == peers_.end() || it->second.id != id) return;
+        it->second.session->automatic_stop(cease);
+      });
 }
 
 void Speaker::on_down(Session& session, bool graceful) {
   Peer* peer = find(session);
   if (peer == nullptr) return;
   peer->adj_rib_out.reset();
+  peer->over_limit = false;
   const auto& n = session.negotiated();
   if (!graceful || !n || !n->peer_graceful_restart) {
     peer->stale_families.clear();

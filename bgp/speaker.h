@@ -106,6 +106,8 @@ class Speaker : public SessionListener {
     /// Graceful restart: families whose routes are stale, waiting for End-of-RIB or the timer.
     std::set<wire::AfiSafi> stale_families;
     std::unique_ptr<boost::asio::steady_timer> stale_timer;
+    /// Over its max-prefix limit: warned once (or the session is being ended).
+    bool over_limit = false;
   };
 
   Peer* find(const Session& session);
@@ -125,6 +127,8 @@ class Speaker : public SessionListener {
   bool is_client(const PeerConfig& peer) const {
     return config_.cluster_id && peer.route_reflector_client && !peer.ebgp();
   }
+  /// Enforces the peer's max-prefix limit after an UPDATE (of `family`) was applied.
+  void check_max_prefixes(Peer& peer, wire::AfiSafi family);
   /// Logs the routes of `update` that came back to us (they are dropped by the RIB).
   void log_loops(const Session& session, rib::PeerId peer, const wire::Update& update) const;
 

@@ -74,6 +74,8 @@ std::vector<bgp::PeerConfig> peer_configs(const LoadedConfig& loaded) {
     p.max_restart_time = intent.max_restart_time;
     p.route_reflector_client = intent.route_reflector_client;
     p.policy = peer_policy(intent);
+    p.max_prefixes = s.bgp.max_prefixes.limit;
+    p.max_prefixes_restart = s.bgp.max_prefixes.restart;
     out.push_back(std::move(p));
   }
   return out;

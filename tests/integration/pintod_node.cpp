@@ -33,7 +33,8 @@ void PintodNode::write_files() const {
            << "logLevel: debug\n"
            << "bgp: {holdTime: " << config_.hold_time_seconds << "s, connectRetryTime: 2s, "
            << "gracefulRestart: {enabled: " << (config_.graceful_restart ? "true" : "false")
-           << ", restartTime: " << config_.restart_time_seconds << "s}}\n";
+           << ", restartTime: " << config_.restart_time_seconds << "s}" << config_.bgp_extra
+           << "}\n";
   if (!config_.originate.empty()) {
     settings << "originate:\n";
     for (const auto& p : config_.originate) settings << "  - \"" << p << "\"\n";

@@ -50,6 +50,8 @@ struct PintodConfig {
   bool api_only = false;
   /// Settings `secrets:` (a directory of <name>/<key> files); empty: not set.
   std::string secrets_dir;
+  /// More keys of the settings' `bgp:` map, e.g. ", maxPrefixes: {limit: 2}".
+  std::string bgp_extra;
   /// More keys of the settings' `api:` map, e.g. ", tcp: 127.0.0.1:50051, tls: {...}".
   std::string api_extra;
 };

@@ -124,5 +124,53 @@ TEST_F(PintodRoutePolicy, BgpFilterOnImportAndExportAgainstBird) {
   EXPECT_FALSE(pintod.log_contains("configuration changed, restarting")) << state();
 }
 
+// Settings bgp.maxPrefixes: BIRD sends three routes to a pintod that allows two. Warn keeps the
+// session and the routes; Restart ends the session with Cease subcode 1 (RFC 4486).
+TEST_F(PintodRoutePolicy, MaxPrefixesWarnsOrEndsTheSessionWithCease1) {
+  for (const bool restart : {false, true}) {
+    SCOPED_TRACE(restart ? "Restart" : "Warn");
+    Netns ns_pintod("pintod");
+    Netns ns_bird("bird");
+    VethPair link({ns_pintod, "eth0", {"10.83.0.1/24"}}, {ns_bird, "eth0", {"10.83.0.2/24"}});
+    PintodConfig pc;
+    pc.as_number = 65001;
+    pc.ipv4 = "10.83.0.1/24";
+    pc.peers = {PintodPeerSpec{.name = "bird", .address = "10.83.0.2", .as_number = 65002}};
+    pc.bgp_extra =
+        std::string(", maxPrefixes: {limit: 2, action: ") + (restart ? "Restart" : "Warn") + "}";
+    PintodNode pintod(ns_pintod, pc);
+    BirdPeer bird(
+        ns_bird,
+        PeerConfig{.local_as = 65002,
+                   .router_id = "10.83.0.2",
+                   .neighbors = {NeighborConfig{.address = "10.83.0.1", .remote_as = 65001}},
+                   .originated = {"10.83.1.0/26", "10.83.2.0/26", "10.83.3.0/26"}});
+    pintod.start();
+    auto state = [&] { return "\n" + pintod.diagnostics() + "\n" + bird.diagnostics(); };
+    EXPECT_TRUE(
+        wait_until([&] { return pintod.log_contains("over the limit of 2"); }, kSessionTimeout))
+        << state();
+    if (restart) {
+      EXPECT_TRUE(wait_until(
+          [&] {
+            return pintod.log_contains("sent NOTIFICATION Cease / Maximum Number of Prefixes");
+          },
+          kRouteTimeout))
+          << state();
+      EXPECT_TRUE(wait_until(
+          [&] {
+            return bird.birdc({"show", "protocols", "all", BirdPeer::protocol_name("10.83.0.1")})
+                       .output.find("Maximum number of prefixes reached") != std::string::npos;
+          },
+          kRouteTimeout))
+          << state();
+    } else {
+      EXPECT_TRUE(wait_until([&] { return pintod.learned_prefixes().size() == 3; }, kRouteTimeout))
+          << state();
+      EXPECT_TRUE(pintod.established("10.83.0.2")) << state();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pinto::itest

@@ -34,6 +34,13 @@ struct PeerConfig {
   bool route_reflector_client = false;
   bool ipv4_unicast = true;
   bool ipv6_unicast = true;
+  /// BGPPeer filters and numAllowedLocalASNumbers. A change to it alone does not restart the
+  /// session: the speaker re-exports and asks the peer for its routes again (ROUTE-REFRESH).
+  rib::PeerPolicy policy;
+  /// Settings bgp.maxPrefixes: routes accepted from this peer before we warn (or, with
+  /// `max_prefixes_restart`, end the session with Cease subcode 1, RFC 4486); 0: no limit.
+  std::uint32_t max_prefixes = 0;
+  bool max_prefixes_restart = false;
   FsmOptions fsm;  // hold time, connect retry, passive, back-off
 
   // Graceful restart (RFC 4724).

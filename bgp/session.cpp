@@ -94,6 +94,10 @@ void Session::stop(const std::string& reason) {
   stop_all_timers();
 }
 
+void Session::automatic_stop(const wire::Notification& cease) {
+  handle(Event::error_event(EventType::AutomaticStop, cease));
+}
+
 // ------------------------------------------------------------------ FSM plumbing
 
 void Session::handle(const Event& event) {

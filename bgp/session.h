@@ -67,10 +67,15 @@ class Session {
   void accept(boost::asio::ip::tcp::socket socket);
   /// Queues UPDATE bytes (one or more whole messages); dropped unless Established.
   void send_updates(wire::Bytes bytes, std::size_t messages);
+  /// AutomaticStop (RFC 4271 event 8): ends an established session with `cease` (a Cease
+  /// NOTIFICATION); unlike stop(), the session connects again after the idle-hold back-off.
+  void automatic_stop(const wire::Notification& cease);
   /// Sends a ROUTE-REFRESH message (RFC 2918 / 7313) if the peer supports it.
   void send_route_refresh(wire::AfiSafi family, std::uint8_t subtype);
 
   void set_open_options(const OpenOptions& options) { open_options_ = options; }
+  /// The speaker changed the peer's route policy in place (the session itself never reads it).
+  void set_policy(const rib::PeerPolicy& policy) { config_.policy = policy; }
 
   const PeerConfig& config() const { return config_; }
   State state() const { return fsm_.state(); }

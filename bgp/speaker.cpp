@@ -1,6 +1,7 @@
 #include "bgp/speaker.h"
 
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
 
 #include "bgp/socket_options.h"
 #include "common/log.h"
@@ -117,14 +118,28 @@ OpenOptions Speaker::open_options() const {
   return OpenOptions{restarting, config_.graceful_restart};
 }
 
+namespace {
+
+bool same_but_policy(const PeerConfig& a, const PeerConfig& b) {
+  PeerConfig a_with_b_policy = a;
+  a_with_b_policy.policy = b.policy;
+  return a_with_b_policy == b;
+}
+
+}  // namespace
+
 void Speaker::set_peers(const std::vector<PeerConfig>& peers) {
   std::map<IpAddress, const PeerConfig*> wanted;
   for (const auto& p : peers) wanted[p.address] = &p;
 
   for (auto it = peers_.begin(); it != peers_.end();) {
     auto w = wanted.find(it->first);
-    if (w != wanted.end() && *w->second == it->second.session->config()) {
-      wanted.erase(w);  // unchanged: keep the session
+    const bool keep =
+        w != wanted.end() && (*w->second == it->second.session->config() ||
+                              (same_but_policy(*w->second, it->second.session->config()) &&
+                               update_policy(it->second, w->second->policy)));
+    if (keep) {
+      wanted.erase(w);  // unchanged, or only its policy changed: keep the session
       ++it;
       continue;
     }
@@ -141,6 +156,7 @@ void Speaker::set_peers(const std::vector<PeerConfig>& peers) {
     peer.id = next_peer_id_++;
     peer.session = std::make_unique<Session>(io_, *config, *this);
     peer.session->set_open_options(open_options());
+    rib_.set_import_policy(peer.id, config->policy.import_filters, config->policy.allowed_local_as);
     install_md5(*config, true);
     log_info("peer {}: configured ({}BGP{}{}{}{})", peer.session->label(),
              config->ebgp() ? "e" : "i", config->password ? ", TCP MD5" : "",
@@ -149,6 +165,40 @@ void Speaker::set_peers(const std::vector<PeerConfig>& peers) {
     auto [it, inserted] = peers_.emplace(address, std::move(peer));
     it->second.session->start();
   }
+}
+
+bool Speaker::update_policy(Peer& peer, const rib::PeerPolicy& policy) {
+  Session& session = *peer.session;
+  const rib::PeerPolicy old = session.config().policy;
+  const bool import_changed = old.import_filters != policy.import_filters ||
+                              old.allowed_local_as != policy.allowed_local_as;
+  const bool export_changed = old.export_filters != policy.export_filters;
+  const bool established = session.state() == State::Established && session.negotiated();
+  // The Adj-RIB-In holds routes post-policy only: a new import policy needs the peer's routes
+  // again. Without ROUTE-REFRESH (RFC 2918) only a new session brings them.
+  if (import_changed && established && !session.negotiated()->route_refresh) {
+    log_info("peer {}: import policy changed and the peer cannot refresh its routes: restarting",
+             session.label());
+    return false;
+  }
+  session.set_policy(policy);
+  rib_.set_import_policy(peer.id, policy.import_filters, policy.allowed_local_as);
+  log_info("peer {}: route policy changed ({}{}{}), session kept", session.label(),
+           import_changed ? "import" : "", import_changed && export_changed ? ", " : "",
+           export_changed ? "export" : "");
+  if (!established) return true;
+  const Negotiated& n = *session.negotiated();
+  if (export_changed && peer.adj_rib_out) {
+    wire::Bytes out;
+    const std::size_t messages =
+        peer.adj_rib_out->set_filters(policy.export_filters, rib_, n.encode_context(), out);
+    session.send_updates(std::move(out), messages);
+  }
+  if (import_changed) {
+    for (const wire::AfiSafi family : n.families())
+      session.send_route_refresh(family, wire::RouteRefresh::Normal);
+  }
+  return true;
 }
 
 void Speaker::set_originated(const std::vector<OriginatedRoute>& routes) {
@@ -206,14 +256,16 @@ rib::ExportPolicy Speaker::export_policy(const Session& session) const {
   }
   policy.cluster_id = config_.cluster_id;
   policy.route_reflector_client = is_client(c);
+  policy.filters = c.policy.export_filters;
   return policy;
 }
 
-void Speaker::log_loops(const Session& session, const wire::Update& update) const {
+void Speaker::log_loops(const Session& session, rib::PeerId peer,
+                        const wire::Update& update) const {
   const bool announces = !update.nlri.empty() ||
                          (update.attributes.mp_reach && !update.attributes.mp_reach->nlri.empty());
   if (!announces) return;
-  const rib::Loop loop = rib_.loop_of(update.attributes);
+  const rib::Loop loop = rib_.loop_of(update.attributes, peer);
   if (loop == rib::Loop::None) return;
   // One line per UPDATE, naming its first prefixes: a looping table must not flood the log.
   constexpr std::size_t kNamed = 4;
@@ -295,14 +347,51 @@ void Speaker::on_update(Session& session, const wire::Update& update) {
         log_debug("peer {}: announced {}", session.label(), n.prefix.to_string());
     }
   }
-  log_loops(session, update);
+  log_loops(session, peer->id, update);
   propagate(rib_.apply(peer->id, update));
+  const bool v6 = update.nlri.empty() && update.attributes.mp_reach &&
+                  update.attributes.mp_reach->family == wire::AfiSafi::ipv6_unicast();
+  check_max_prefixes(*peer, v6 ? wire::AfiSafi::ipv6_unicast() : wire::AfiSafi::ipv4_unicast());
+}
+
+void Speaker::check_max_prefixes(Peer& peer, wire::AfiSafi family) {
+  const PeerConfig& c = peer.session->config();
+  if (c.max_prefixes == 0) return;
+  const std::size_t count = rib_.path_count(peer.id);
+  if (count <= c.max_prefixes) {
+    peer.over_limit = false;
+    return;
+  }
+  if (peer.over_limit) return;  // said (or done) once
+  peer.over_limit = true;
+  log_warning("peer {}: {} routes accepted, over the limit of {} (settings bgp.maxPrefixes){}",
+              peer.session->label(), count, c.max_prefixes,
+              c.max_prefixes_restart ? ": ending the session" : "");
+  if (!c.max_prefixes_restart) return;
+  // RFC 4486 §4: Cease subcode 1 carries AFI, SAFI and the upper bound.
+  wire::Notification cease{static_cast<std::uint8_t>(wire::ErrorCode::Cease), 1, {}};
+  cease.data = {static_cast<std::uint8_t>(family.afi >> 8),
+                static_cast<std::uint8_t>(family.afi),
+                family.safi,
+                static_cast<std::uint8_t>(c.max_prefixes >> 24),
+                static_cast<std::uint8_t>(c.max_prefixes >> 16),
+                static_cast<std::uint8_t>(c.max_prefixes >> 8),
+                static_cast<std::uint8_t>(c.max_prefixes)};
+  // Not from inside the session's own UPDATE handling: the FSM is mid-event there.
+  asio::post(
+      io_, [this, address = c.address, id = peer.id, cease, alive = std::weak_ptr<int>(lifetime_)] {
+        if (alive.expired()) return;
+        auto it = peers_.find(address);
+        if (it == peers_.end() || it->second.id != id) return;
+        it->second.session->automatic_stop(cease);
+      });
 }
 
 void Speaker::on_down(Session& session, bool graceful) {
   Peer* peer = find(session);
   if (peer == nullptr) return;
   peer->adj_rib_out.reset();
+  peer->over_limit = false;
   const auto& n = session.negotiated();
   if (!graceful || !n || !n->peer_graceful_restart) {
     peer->stale_families.clear();

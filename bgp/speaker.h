@@ -75,6 +75,7 @@ class Speaker : public SessionListener {
   /// Binds the listener; the error names the address and the reason.
   Result<void> listen();
   /// Applies a new peer set: removed peers get a Cease, changed ones restart, new ones start.
+  /// Peers whose route policy alone changed keep their session (see update_policy()).
   void set_peers(const std::vector<PeerConfig>& peers);
   /// The prefixes this node originates (settings `originate:`), replacing the previous set.
   void set_originated(const std::vector<OriginatedRoute>& routes);
@@ -105,9 +106,15 @@ class Speaker : public SessionListener {
     /// Graceful restart: families whose routes are stale, waiting for End-of-RIB or the timer.
     std::set<wire::AfiSafi> stale_families;
     std::unique_ptr<boost::asio::steady_timer> stale_timer;
+    /// Over its max-prefix limit: warned once (or the session is being ended).
+    bool over_limit = false;
   };
 
   Peer* find(const Session& session);
+  /// Applies a peer's new route policy without a reset: re-exports under the new export filters
+  /// and asks the peer to send its routes again for the new import side. False when that cannot
+  /// work (the import side changed and the peer does not support ROUTE-REFRESH): restart it.
+  bool update_policy(Peer& peer, const rib::PeerPolicy& policy);
   void accept_next(boost::asio::ip::tcp::acceptor& acceptor);
   void install_md5(const PeerConfig& peer, bool install);
   void propagate(const rib::RouteDelta& delta);
@@ -120,8 +127,10 @@ class Speaker : public SessionListener {
   bool is_client(const PeerConfig& peer) const {
     return config_.cluster_id && peer.route_reflector_client && !peer.ebgp();
   }
+  /// Enforces the peer's max-prefix limit after an UPDATE (of `family`) was applied.
+  void check_max_prefixes(Peer& peer, wire::AfiSafi family);
   /// Logs the routes of `update` that came back to us (they are dropped by the RIB).
-  void log_loops(const Session& session, const wire::Update& update) const;
+  void log_loops(const Session& session, rib::PeerId peer, const wire::Update& update) const;
 
   boost::asio::io_context& io_;
   SpeakerConfig config_;

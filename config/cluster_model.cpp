@@ -187,6 +187,13 @@ struct ModelBuilder {
     peer.keepalive_time = seconds_of(p.keepalive_time);
     peer.next_hop_mode =
         p.keep_original_next_hop ? NextHopMode::Keep : p.next_hop_mode.value_or(NextHopMode::Auto);
+    // validate_resources() made sure every name exists.
+    for (const auto& name : p.filters) {
+      for (const auto* f : all_of<BgpFilter>(resources)) {
+        if (f->metadata.name == name) peer.filters.push_back(*f);
+      }
+    }
+    peer.allowed_local_as = p.num_allowed_local_as_numbers.value_or(0);
     return peer;
   }
 

@@ -81,6 +81,10 @@ struct PeerIntent {
   std::optional<std::chrono::seconds> max_restart_time;
   std::optional<std::chrono::seconds> keepalive_time;
   NextHopMode next_hop_mode = NextHopMode::Auto;
+  /// BGPPeer filters, resolved to the BGPFilter resources they name, in the order listed.
+  std::vector<BgpFilter> filters;
+  /// BGPPeer numAllowedLocalASNumbers (allowas-in); 0 = our AS in a path is a loop.
+  std::uint32_t allowed_local_as = 0;
   /// Why this peer cannot be started (its password's secret is missing); empty when it can.
   std::string config_error;
   /// RFC 4456: we reflect routes to and from this peer as our client (set only when this node

@@ -85,7 +85,16 @@ std::vector<PlanStep> diff_models(const ClusterModel& before, const ClusterModel
           {"open-session", describe(*p),
            p->name.starts_with("mesh/") ? "node-to-node mesh" : "BGPPeer applies to this node"});
     } else if (!(*old->second == *p)) {
-      steps.push_back({"restart-session", describe(*p), what_differs(*old->second, *p)});
+      // Route policy alone changes without a reset (re-export, ROUTE-REFRESH).
+      PeerIntent old_with_new_policy = *old->second;
+      old_with_new_policy.filters = p->filters;
+      old_with_new_policy.allowed_local_as = p->allowed_local_as;
+      if (old_with_new_policy == *p) {
+        steps.push_back(
+            {"update-policy", describe(*p), "filters or numAllowedLocalASNumbers changed"});
+      } else {
+        steps.push_back({"restart-session", describe(*p), what_differs(*old->second, *p)});
+      }
     }
   }
   const std::set<IpPrefix> old_prefixes(before.originate.begin(), before.originate.end());

@@ -59,6 +59,18 @@ void read_bgp(MapReader& r, BgpTimerSettings& bgp) {
       bgp.graceful_restart.restart_time = *t;
     }
   });
+  r.nested("maxPrefixes", [&](MapReader& m) {
+    if (auto limit = m.unsigned_integer("limit", 0xffffffff)) {
+      bgp.max_prefixes.limit = static_cast<std::uint32_t>(*limit);
+    }
+    if (auto action = m.string("action")) {
+      if (*action == "Warn" || *action == "Restart") {
+        bgp.max_prefixes.restart = *action == "Restart";
+      } else {
+        m.fail("action", "must be Warn or Restart");
+      }
+    }
+  });
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 //   originate: [10.244.1.0/26]              # static prefixes, like BIRD's static protocol
 //   logLevel: info
 //   bgp: {holdTime: 90s, connectRetryTime: 5s, gracefulRestart: {enabled: true, restartTime: 120s},
-//         maxPaths: 16}
+//         maxPaths: 16, maxPrefixes: {limit: 10000, action: Warn}}  # per peer; not in Calico
 //
 // Relative paths (resources, store, api socket) are relative to the settings file's directory.
 #pragma once
@@ -56,6 +56,15 @@ struct GracefulRestartSettings {
   std::chrono::seconds restart_time{120};  // advertised to peers; RFC 4724 allows up to 4095 s
 };
 
+/// A limit on the routes one peer may have accepted (after import filters). Calico's resources
+/// have no field for it, so it is a daemon setting and applies to every peer.
+struct MaxPrefixSettings {
+  std::uint32_t limit = 0;  // 0: no limit
+  /// false (Warn): log once when a peer goes over; true (Restart): end the session with Cease
+  /// subcode 1 (RFC 4486), which reconnects after the idle-hold back-off.
+  bool restart = false;
+};
+
 struct BgpTimerSettings {
   std::chrono::seconds hold_time{90};
   std::chrono::seconds connect_retry_time{5};
@@ -63,6 +72,7 @@ struct BgpTimerSettings {
   /// ECMP: up to this many equal-cost BGP paths of a prefix go into the kernel as one multipath
   /// route (BIRD's `merge paths on limit 16`, FRR's `maximum-paths`). 1: best path only.
   std::uint32_t max_paths = 16;
+  MaxPrefixSettings max_prefixes;
 };
 
 struct Settings {

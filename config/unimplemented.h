@@ -2,7 +2,7 @@
 //
 // Readers type and validate every field Calico defines, so that manifests parse unchanged and
 // other components can build on the typed values. Some of those fields ask for behaviour pintod
-// does not have yet (BGP filters, service advertisement, IPIP/VXLAN, ...). Silently ignoring
+// does not have yet (BGPFilter interface and priority matches, IPIP/VXLAN, ...). Silently ignoring
 // them would route differently from what the manifest says, so the daemon refuses a state that
 // sets one, naming the resource and field. Each row in unimplemented.cpp goes away with the
 // feature that implements it. Fields that are bookkeeping for IPAM, Felix or the orchestrator

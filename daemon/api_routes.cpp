@@ -184,7 +184,8 @@ grpc::Status RoutingService::ListPeers(grpc::ServerContext*, const v1::ListPeers
       p->set_state(bgp::to_string(st.state));
       p->set_uptime_seconds(st.uptime ? st.uptime->count() : 0);
       p->set_prefixes_received(st.prefixes_received);
-      p->set_prefixes_accepted(st.prefixes_received);  // no import filters yet: all accepted
+      // The RIB keeps routes post-import-policy only: what it holds is what was accepted.
+      p->set_prefixes_accepted(st.prefixes_received);
       p->set_prefixes_advertised(st.prefixes_advertised);
       p->set_prefixes_stale(st.prefixes_stale);
       p->set_last_error(st.last_error);
@@ -336,8 +337,8 @@ grpc::Status RoutingService::Explain(grpc::ServerContext*, const v1::ExplainRequ
                            daemon_.blocks().contains(prefix) ? " (its own block)" : ""));
         } else {
           step(fmt::format(
-              "{}: received from {} with next hop {}{}; import: accepted (no "
-              "import filter applies)",
+              "{}: received from {} with next hop {}{}; import: accepted (routes its "
+              "import filters reject are not kept)",
               prefix.to_string(), peer_label(*rib, path->peer), path->next_hop.to_string(),
               path->stale ? " (stale, peer restarting)" : ""));
         }

@@ -8,6 +8,7 @@
 #include "config/secrets_dir.h"
 #include "config/unimplemented.h"
 #include "config/validate_resources.h"
+#include "daemon/peer_policy.h"
 #include "fib/netlink_fib_writer.h"
 
 namespace pinto::daemon {
@@ -72,6 +73,9 @@ std::vector<bgp::PeerConfig> peer_configs(const LoadedConfig& loaded) {
     p.restart_time = static_cast<std::uint16_t>(s.bgp.graceful_restart.restart_time.count());
     p.max_restart_time = intent.max_restart_time;
     p.route_reflector_client = intent.route_reflector_client;
+    p.policy = peer_policy(intent);
+    p.max_prefixes = s.bgp.max_prefixes.limit;
+    p.max_prefixes_restart = s.bgp.max_prefixes.restart;
     out.push_back(std::move(p));
   }
   return out;

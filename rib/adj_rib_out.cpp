@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <tuple>
+#include <unordered_set>
 #include <vector>
 
 namespace pinto::rib {
@@ -19,11 +20,24 @@ AfiSafi family_of(const IpPrefix& prefix) {
   return prefix.address().is_v4() ? AfiSafi::ipv4_unicast() : AfiSafi::ipv6_unicast();
 }
 
+// The export filters' decision for one route (default accept when there are none).
+FilterVerdict export_verdict(const IpPrefix& prefix, const Path& best, const ExportPolicy& policy) {
+  if (policy.filters.empty()) return {};
+  return evaluate(policy.filters, {prefix, *best.attributes, best.peer != kLocalPeer, policy.ebgp});
+}
+
 }  // namespace
 
 std::optional<PathAttributes> export_attributes(const IpPrefix& prefix, const Path& best,
                                                 const PeerInfo& source,
                                                 const ExportPolicy& policy) {
+  return export_attributes(prefix, best, source, policy, export_verdict(prefix, best, policy));
+}
+
+std::optional<PathAttributes> export_attributes(const IpPrefix& prefix, const Path& best,
+                                                const PeerInfo& source, const ExportPolicy& policy,
+                                                const FilterVerdict& verdict) {
+  if (!verdict.accept) return std::nullopt;
   const bool v4 = prefix.address().is_v4();
   if (v4 ? !policy.ipv4_unicast : !policy.ipv6_unicast) return std::nullopt;
   if (best.peer == policy.peer) return std::nullopt;  // never back to where it came from
@@ -54,6 +68,7 @@ std::optional<PathAttributes> export_attributes(const IpPrefix& prefix, const Pa
   if (!next_hop || next_hop->is_unspecified()) return std::nullopt;  // nothing to offer
 
   PathAttributes out = *best.attributes;
+  if (verdict.rule != nullptr) apply_operations(*verdict.rule, out);
   out.mp_reach.reset();
   out.mp_unreach.reset();
   if (reflect) {
@@ -106,7 +121,9 @@ std::size_t AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
   // and every prefix of one received UPDATE shares one attribute set: export each distinct input
   // once, and let the prefixes that share it form one bucket, packed into as few UPDATEs as the
   // size limit allows (BIRD's bgp_bucket).
-  using ExportKey = std::tuple<const PathAttributes*, IpAddress, PeerId, bool>;
+  // Export filters look at the prefix too: the rule that decided joins the key (prefixes that
+  // the same rule accepted export alike).
+  using ExportKey = std::tuple<const PathAttributes*, IpAddress, PeerId, bool, const FilterRule*>;
   std::map<ExportKey, std::size_t> bucket_of;  // -> index into buckets
   std::vector<std::pair<std::shared_ptr<const PathAttributes>, std::vector<Nlri>>> buckets;
   std::vector<Nlri> withdrawn_v4;
@@ -114,11 +131,14 @@ std::size_t AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
   for (const IpPrefix& prefix : changed) {
     const bool v4 = prefix.address().is_v4();
     std::optional<std::size_t> bucket;
-    if (const Path* best = rib.best(prefix); best != nullptr && rib.peer(best->peer) != nullptr) {
-      const ExportKey key{best->attributes.get(), best->next_hop, best->peer, v4};
+    const Path* best = rib.best(prefix);
+    const FilterVerdict verdict =
+        best != nullptr ? export_verdict(prefix, *best, policy_) : FilterVerdict{};
+    if (best != nullptr && rib.peer(best->peer) != nullptr && verdict.accept) {
+      const ExportKey key{best->attributes.get(), best->next_hop, best->peer, v4, verdict.rule};
       auto memo = bucket_of.find(key);
       if (memo == bucket_of.end()) {
-        auto exported = export_attributes(prefix, *best, *rib.peer(best->peer), policy_);
+        auto exported = export_attributes(prefix, *best, *rib.peer(best->peer), policy_, verdict);
         std::shared_ptr<const PathAttributes> shared;
         if (exported) shared = std::make_shared<const PathAttributes>(std::move(*exported));
         buckets.push_back({std::move(shared), {}});
@@ -151,6 +171,21 @@ std::size_t AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
     }
   }
   return messages;
+}
+
+std::size_t AdjRibOut::set_filters(FilterChain filters, const Rib& rib,
+                                   const bgp::wire::EncodeContext& ctx, bgp::wire::Bytes& out) {
+  policy_.filters = std::move(filters);
+  // Everything the peer holds (some may now be rejected) and everything it could hold.
+  std::unordered_set<IpPrefix> seen;
+  std::vector<IpPrefix> all;
+  for (const auto& [prefix, attributes] : sent_) {
+    if (seen.insert(prefix).second) all.push_back(prefix);
+  }
+  rib.for_each_best([&](const IpPrefix& prefix, const Path&) {
+    if (seen.insert(prefix).second) all.push_back(prefix);
+  });
+  return sync(all, rib, ctx, out);
 }
 
 std::size_t AdjRibOut::resend(AfiSafi family, const Rib& rib, const bgp::wire::EncodeContext& ctx,

@@ -16,6 +16,7 @@
 
 #include "bgp/wire/message.h"
 #include "rib/rib.h"
+#include "rib/route_filter.h"
 
 namespace pinto::rib {
 
@@ -39,6 +40,9 @@ struct ExportPolicy {
   /// routeReflectorClusterID, as a host-order number), and whether this peer is a client.
   std::optional<std::uint32_t> cluster_id;
   bool route_reflector_client = false;
+  /// BGPPeer.spec.filters, export side: evaluated on the Loc-RIB route before the rules above
+  /// change it (BIRD's export filter runs before the protocol prepends our AS).
+  FilterChain filters;
 };
 
 /// The attributes `best` is advertised with to the peer of `policy`, or nullopt when it is not
@@ -47,6 +51,11 @@ struct ExportPolicy {
 std::optional<bgp::wire::PathAttributes> export_attributes(const IpPrefix& prefix, const Path& best,
                                                            const PeerInfo& source,
                                                            const ExportPolicy& policy);
+/// The same, with the export filters' verdict for this route already known.
+std::optional<bgp::wire::PathAttributes> export_attributes(const IpPrefix& prefix, const Path& best,
+                                                           const PeerInfo& source,
+                                                           const ExportPolicy& policy,
+                                                           const FilterVerdict& verdict);
 
 class AdjRibOut {
  public:
@@ -60,6 +69,11 @@ class AdjRibOut {
   /// what was sent for the family first.
   std::size_t resend(bgp::wire::AfiSafi family, const Rib& rib, const bgp::wire::EncodeContext& ctx,
                      bgp::wire::Bytes& out);
+  /// Replaces the export filters and brings the peer in line with them: announces what they now
+  /// let through, withdraws what they now reject, re-announces what they change (no session
+  /// reset). Returns the number of messages appended to `out`.
+  std::size_t set_filters(FilterChain filters, const Rib& rib, const bgp::wire::EncodeContext& ctx,
+                          bgp::wire::Bytes& out);
   void clear() { sent_.clear(); }
   std::size_t advertised() const { return sent_.size(); }
   const ExportPolicy& policy() const { return policy_; }

@@ -26,16 +26,33 @@ bool same_best(const std::optional<Path>& a, const std::optional<Path>& b) {
 
 const PeerInfo kLocalInfo{kLocalPeer, false, 0, 0, IpAddress{}};
 
+std::size_t occurrences(const bgp::wire::AsPath& path, std::uint32_t asn) {
+  std::size_t n = 0;
+  for (const auto& segment : path.segments) {
+    n += static_cast<std::size_t>(std::count(segment.asns.begin(), segment.asns.end(), asn));
+  }
+  return n;
+}
+
 }  // namespace
 
 void Rib::set_peer(const PeerInfo& info) {
   peers_[info.id] = info;
 }
 
+void Rib::set_import_policy(PeerId peer, FilterChain filters, std::uint32_t allowed_local_as) {
+  if (filters.empty() && allowed_local_as == 0) {
+    import_.erase(peer);
+    return;
+  }
+  import_[peer] = ImportPolicy{std::move(filters), allowed_local_as};
+}
+
 RouteDelta Rib::remove_peer(PeerId peer) {
   RouteDelta delta = withdraw_all(peer);
   peers_.erase(peer);
   by_peer_.erase(peer);
+  import_.erase(peer);
   return delta;
 }
 
@@ -45,8 +62,15 @@ const PeerInfo* Rib::peer(PeerId id) const {
   return it == peers_.end() ? nullptr : &it->second;
 }
 
-Loop Rib::loop_of(const PathAttributes& a) const {
-  if (a.as_path && a.as_path->contains(local_as_)) return Loop::AsPath;
+Loop Rib::loop_of(const PathAttributes& a, PeerId from) const {
+  if (a.as_path && a.as_path->contains(local_as_)) {
+    // allowas-in: a peer that is allowed our AS N times (Calico's numAllowedLocalASNumbers,
+    // BIRD's `allow local as N`) may send paths holding it up to N times.
+    const auto policy = import_.find(from);
+    if (policy == import_.end() ||
+        occurrences(*a.as_path, local_as_) > policy->second.allowed_local_as)
+      return Loop::AsPath;
+  }
   // RFC 4456 §8: any speaker drops its own route reflected back; a reflector also drops what its
   // cluster already reflected (the ID in the list), which would otherwise circle between
   // reflectors of one cluster.
@@ -75,7 +99,8 @@ RouteDelta Rib::apply(PeerId peer, const bgp::wire::Update& update) {
     for (const auto& n : update.attributes.mp_unreach->withdrawn) remove(peer, n.prefix, delta);
   }
 
-  const bool withdraw = update.treat_as_withdraw() || loop_of(update.attributes) != Loop::None;
+  const bool withdraw =
+      update.treat_as_withdraw() || loop_of(update.attributes, peer) != Loop::None;
   // One shared attribute set for every prefix of the UPDATE, without the NLRI-carrying fields.
   AttrRef shared;
   if (!withdraw && (!update.nlri.empty() || update.attributes.mp_reach)) {
@@ -84,11 +109,34 @@ RouteDelta Rib::apply(PeerId peer, const bgp::wire::Update& update) {
     stored.mp_unreach.reset();
     shared = std::make_shared<const PathAttributes>(std::move(stored));
   }
+  // Import policy, per prefix: a rejected route is treated as withdrawn (it may replace an
+  // accepted one). Prefixes that an Accept rule changes share one attribute set per rule.
+  const auto policy = import_.find(peer);
+  const FilterChain* filters = policy != import_.end() && !policy->second.filters.empty()
+                                   ? &policy->second.filters
+                                   : nullptr;
+  const PeerInfo* source = this->peer(peer);
+  std::unordered_map<const FilterRule*, AttrRef> modified;
+  auto accept = [&](const IpPrefix& prefix, const IpAddress& next_hop) {
+    if (filters == nullptr) return upsert(peer, prefix, shared, next_hop, delta);
+    const FilterVerdict verdict =
+        evaluate(*filters, {prefix, *shared, true, source != nullptr && source->ebgp});
+    if (!verdict.accept) return remove(peer, prefix, delta);
+    if (verdict.rule == nullptr || verdict.rule->operations.empty())
+      return upsert(peer, prefix, shared, next_hop, delta);
+    AttrRef& changed = modified[verdict.rule];
+    if (!changed) {
+      PathAttributes copy = *shared;
+      apply_operations(*verdict.rule, copy);
+      changed = std::make_shared<const PathAttributes>(std::move(copy));
+    }
+    upsert(peer, prefix, changed, next_hop, delta);
+  };
   for (const auto& n : update.nlri) {
     if (withdraw || !update.attributes.next_hop) {
       remove(peer, n.prefix, delta);
     } else {
-      upsert(peer, n.prefix, shared, *update.attributes.next_hop, delta);
+      accept(n.prefix, *update.attributes.next_hop);
     }
   }
   if (const auto& reach = update.attributes.mp_reach) {
@@ -96,7 +144,7 @@ RouteDelta Rib::apply(PeerId peer, const bgp::wire::Update& update) {
       if (withdraw) {
         remove(peer, n.prefix, delta);
       } else {
-        upsert(peer, n.prefix, shared, reach->next_hop, delta);
+        accept(n.prefix, reach->next_hop);
       }
     }
   }

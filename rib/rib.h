@@ -7,6 +7,11 @@
 //
 // Graceful restart (RFC 4724, helper side) is mark_stale() when the peer goes away and
 // sweep_stale() after its End-of-RIB or when its restart time runs out.
+//
+// Import policy (BGPPeer filters, numAllowedLocalASNumbers) is applied in apply(): the
+// Adj-RIB-In holds routes post-policy, a rejected route is as good as withdrawn. A policy change
+// takes effect on the routes the peer sends next; the speaker asks it to send them all again
+// (ROUTE-REFRESH, RFC 2918).
 #pragma once
 
 #include <functional>
@@ -18,6 +23,7 @@
 #include "bgp/wire/message.h"
 #include "rib/decision.h"
 #include "rib/route.h"
+#include "rib/route_filter.h"
 
 namespace pinto::rib {
 
@@ -52,11 +58,15 @@ class Rib {
       std::optional<std::uint32_t> cluster_id = std::nullopt)
       : local_as_(local_as), router_id_(router_id), cluster_id_(cluster_id) {}
 
-  /// Whether a route with these attributes came back to us, and how we can tell. Routes that did
-  /// are treated as withdrawn by apply(); the speaker calls this first to log them.
-  Loop loop_of(const bgp::wire::PathAttributes& attributes) const;
+  /// Whether a route with these attributes, received from `from`, came back to us, and how we can
+  /// tell (our AS may appear as often as the peer's numAllowedLocalASNumbers allows). Routes
+  /// that did are treated as withdrawn by apply(); the speaker calls this first to log them.
+  Loop loop_of(const bgp::wire::PathAttributes& attributes, PeerId from = kLocalPeer) const;
 
   void set_peer(const PeerInfo& info);
+  /// The import side of `peer`'s policy (its import filters and allowas-in count); kept until
+  /// remove_peer(), across session restarts. Routes already held are not re-evaluated.
+  void set_import_policy(PeerId peer, FilterChain filters, std::uint32_t allowed_local_as);
   /// Forgets the peer and every route it sent.
   RouteDelta remove_peer(PeerId peer);
 
@@ -113,6 +123,11 @@ class Rib {
   std::unordered_map<IpPrefix, Entry> table_;
   std::unordered_map<PeerId, PeerInfo> peers_;
   std::unordered_map<PeerId, std::unordered_set<IpPrefix>> by_peer_;
+  struct ImportPolicy {
+    FilterChain filters;
+    std::uint32_t allowed_local_as = 0;
+  };
+  std::unordered_map<PeerId, ImportPolicy> import_;
 };
 
 }  // namespace pinto::rib

@@ -22,6 +22,7 @@ struct FilterOperation {
   std::optional<Community> add_community;
   std::vector<std::uint32_t> prepend_as_path;  // prepended in the order listed
   std::optional<std::uint32_t> set_priority;   // kernel route metric, 1..2147483646
+  friend bool operator==(const FilterOperation&, const FilterOperation&) = default;
 };
 
 struct FilterRule {
@@ -37,6 +38,7 @@ struct FilterRule {
   std::optional<std::uint32_t> priority;
   FilterAction action = FilterAction::Accept;
   std::vector<FilterOperation> operations;
+  friend bool operator==(const FilterRule&, const FilterRule&) = default;
 };
 
 struct BgpFilter {
@@ -45,6 +47,7 @@ struct BgpFilter {
   std::vector<FilterRule> import_v4;
   std::vector<FilterRule> export_v6;
   std::vector<FilterRule> import_v6;
+  friend bool operator==(const BgpFilter&, const BgpFilter&) = default;
 };
 
 }  // namespace pinto::config

@@ -11,6 +11,7 @@ struct ObjectMeta {
   std::string namespace_name;
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
+  friend bool operator==(const ObjectMeta&, const ObjectMeta&) = default;
 };
 
 struct SecretKeyRef {

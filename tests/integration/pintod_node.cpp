@@ -33,7 +33,8 @@ void PintodNode::write_files() const {
            << "logLevel: debug\n"
            << "bgp: {holdTime: " << config_.hold_time_seconds << "s, connectRetryTime: 2s, "
            << "gracefulRestart: {enabled: " << (config_.graceful_restart ? "true" : "false")
-           << ", restartTime: " << config_.restart_time_seconds << "s}}\n";
+           << ", restartTime: " << config_.restart_time_seconds << "s}" << config_.bgp_extra
+           << "}\n";
   if (!config_.originate.empty()) {
     settings << "originate:\n";
     for (const auto& p : config_.originate) settings << "  - \"" << p << "\"\n";
@@ -59,6 +60,13 @@ void PintodNode::write_files() const {
     if (p.ttl_security) res << "  ttlSecurity: " << *p.ttl_security << "\n";
     if (p.keepalive_seconds) res << "  keepaliveTime: " << *p.keepalive_seconds << "s\n";
     if (p.max_restart_seconds) res << "  maxRestartTime: " << *p.max_restart_seconds << "s\n";
+    if (!p.filters.empty()) {
+      res << "  filters:\n";
+      for (const auto& f : p.filters) res << "    - " << f << "\n";
+    }
+    if (p.num_allowed_local_as) {
+      res << "  numAllowedLocalASNumbers: " << *p.num_allowed_local_as << "\n";
+    }
     if (p.password) {
       res << "---\napiVersion: v1\nkind: Secret\nmetadata: {name: " << p.name
           << "-secret}\nstringData: {password: \"" << *p.password << "\"}\n";

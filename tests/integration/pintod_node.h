@@ -27,6 +27,8 @@ struct PintodPeerSpec {
   std::optional<int> ttl_security;
   std::optional<int> keepalive_seconds;  // Calico keepaliveTime
   std::optional<int> max_restart_seconds;
+  std::vector<std::string> filters;  // BGPFilter names (define them in extra_resources)
+  std::optional<int> num_allowed_local_as;
 };
 
 struct PintodConfig {
@@ -48,6 +50,8 @@ struct PintodConfig {
   bool api_only = false;
   /// Settings `secrets:` (a directory of <name>/<key> files); empty: not set.
   std::string secrets_dir;
+  /// More keys of the settings' `bgp:` map, e.g. ", maxPrefixes: {limit: 2}".
+  std::string bgp_extra;
   /// More keys of the settings' `api:` map, e.g. ", tcp: 127.0.0.1:50051, tls: {...}".
   std::string api_extra;
 };

@@ -199,6 +199,23 @@ TEST(ModelDiff, ARestartedSessionNamesWhatChanged) {
   }
 }
 
+TEST(ModelDiff, RoutePolicyAloneUpdatesInPlace) {
+  ClusterModel after = base();
+  after.peers[1].allowed_local_as = 1;
+  BgpFilter f;
+  f.metadata.name = "f";
+  f.import_v4.emplace_back();
+  after.peers[1].filters.push_back(f);
+  auto steps = diff_models(base(), after);
+  ASSERT_EQ(steps.size(), 1u) << ::testing::PrintToString(lines(steps));
+  EXPECT_EQ(steps[0].action, "update-policy");
+  // With anything else changed it is a restart.
+  after.peers[1].passive = true;
+  steps = diff_models(base(), after);
+  ASSERT_EQ(steps.size(), 1u);
+  EXPECT_EQ(steps[0].action, "restart-session");
+}
+
 TEST(ModelDiff, PrefixesAreAdvertisedAndWithdrawn) {
   ClusterModel after = base();
   after.blocks = {prefix("10.244.2.0/26")};

@@ -85,6 +85,17 @@ bgp: {holdTime: 9s, connectRetryTime: 2s, gracefulRestart: {enabled: false, rest
   EXPECT_EQ(s.value().bgp.hold_time, std::chrono::seconds(9));
   EXPECT_FALSE(s.value().bgp.graceful_restart.enabled);
   EXPECT_EQ(s.value().bgp.graceful_restart.restart_time, std::chrono::seconds(30));
+  EXPECT_EQ(s.value().bgp.max_prefixes.limit, 0u);  // no limit unless set
+}
+
+TEST(Settings, MaxPrefixes) {
+  auto warn = parse_settings("nodeName: n1\nbgp: {maxPrefixes: {limit: 5000}}\n");
+  ASSERT_TRUE(warn) << warn.error().to_string();
+  EXPECT_EQ(warn.value().bgp.max_prefixes.limit, 5000u);
+  EXPECT_FALSE(warn.value().bgp.max_prefixes.restart);
+  auto restart = parse_settings("nodeName: n1\nbgp: {maxPrefixes: {limit: 2, action: Restart}}\n");
+  ASSERT_TRUE(restart) << restart.error().to_string();
+  EXPECT_TRUE(restart.value().bgp.max_prefixes.restart);
 }
 
 struct BadSettings {
@@ -102,21 +113,24 @@ TEST_P(SettingsErrors, NameTheField) {
 
 INSTANTIATE_TEST_SUITE_P(
     Fields, SettingsErrors,
-    testing::Values(BadSettings{"routerId: 1.2.3.4\n", "nodeName"},
-                    BadSettings{"nodeName: a\nrouterID: 1.2.3.4\n", "routerID"},
-                    BadSettings{"nodeName: a\nrouterId: 1.2.3\n", "routerId"},
-                    BadSettings{"nodeName: a\nrouterId: fd00::1\n", "routerId"},
-                    BadSettings{"nodeName: a\nlisten: {port: 70000}\n", "listen.port"},
-                    BadSettings{"nodeName: a\nlisten: {adress: 1.2.3.4}\n", "listen.adress"},
-                    BadSettings{"nodeName: a\nfib: {enabled: maybe}\n", "fib.enabled"},
-                    BadSettings{"nodeName: a\noriginate: [10.0.0.1/24]\n", "originate[0]"},
-                    BadSettings{"nodeName: a\nresources: /x.yaml\n", "resources"},
-                    BadSettings{"nodeName: a\nbgp: {holdTime: 2s}\n", "bgp.holdTime"},
-                    BadSettings{"nodeName: a\nbgp: {gracefulRestart: {restartTime: 5000s}}\n",
-                                "bgp.gracefulRestart.restartTime"},
-                    BadSettings{"nodeName: a\nlogLevel: loud\n", "logLevel"},
-                    BadSettings{"- just\n- a list\n", ""},
-                    BadSettings{"nodeName: [unclosed\n", ""}));
+    testing::Values(
+        BadSettings{"routerId: 1.2.3.4\n", "nodeName"},
+        BadSettings{"nodeName: a\nrouterID: 1.2.3.4\n", "routerID"},
+        BadSettings{"nodeName: a\nrouterId: 1.2.3\n", "routerId"},
+        BadSettings{"nodeName: a\nrouterId: fd00::1\n", "routerId"},
+        BadSettings{"nodeName: a\nlisten: {port: 70000}\n", "listen.port"},
+        BadSettings{"nodeName: a\nlisten: {adress: 1.2.3.4}\n", "listen.adress"},
+        BadSettings{"nodeName: a\nfib: {enabled: maybe}\n", "fib.enabled"},
+        BadSettings{"nodeName: a\noriginate: [10.0.0.1/24]\n", "originate[0]"},
+        BadSettings{"nodeName: a\nresources: /x.yaml\n", "resources"},
+        BadSettings{"nodeName: a\nbgp: {holdTime: 2s}\n", "bgp.holdTime"},
+        BadSettings{"nodeName: a\nbgp: {gracefulRestart: {restartTime: 5000s}}\n",
+                    "bgp.gracefulRestart.restartTime"},
+        BadSettings{"nodeName: a\nbgp: {maxPrefixes: {action: Drop}}\n", "bgp.maxPrefixes.action"},
+        BadSettings{"nodeName: a\nbgp: {maxPrefixes: {limit: -1}}\n", "bgp.maxPrefixes.limit"},
+        BadSettings{"nodeName: a\nbgp: {maxPrefixes: {max: 1}}\n", "bgp.maxPrefixes.max"},
+        BadSettings{"nodeName: a\nlogLevel: loud\n", "logLevel"},
+        BadSettings{"- just\n- a list\n", ""}, BadSettings{"nodeName: [unclosed\n", ""}));
 
 TEST(Duration, GoSyntax) {
   using std::chrono::milliseconds;

@@ -31,11 +31,9 @@ INSTANTIATE_TEST_SUITE_P(
     Rows, CheckImplemented,
     testing::Values(
         // Refused: pintod would route differently from what the manifest asks.
-        Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, filters: [f]}",
-             "BGPPeer/default: spec.filters: not supported by Pinto yet"},
+        Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, filters: [f]}", "accepted"},
         Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, localASNumber: 65000}", "accepted"},
-        Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, numAllowedLocalASNumbers: 1}",
-             "BGPPeer/default: spec.numAllowedLocalASNumbers: not supported by Pinto yet"},
+        Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, numAllowedLocalASNumbers: 1}", "accepted"},
         Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, reachableBy: 10.0.0.254}", "accepted"},
         Case{"BGPPeer", "{peerIP: 10.0.0.1, asNumber: 1, restartMode: LongLivedGracefulRestart}",
              "BGPPeer/default: spec.restartMode: LongLivedGracefulRestart is not supported by "
@@ -62,7 +60,23 @@ INSTANTIATE_TEST_SUITE_P(
              "nodeSelector: all(), disableBGPExport: false, allowedUses: [Workload]}",
              "accepted"},
         Case{"WorkloadEndpoint", "{node: n1, ipNetworks: [10.1.0.5/32]}", "accepted"},
-        Case{"BGPFilter", "{exportV4: [{action: Reject}]}", "accepted"}));
+        Case{"BGPFilter", "{exportV4: [{action: Reject}]}", "accepted"},
+        Case{"BGPFilter",
+             "{importV4: [{action: Accept, cidr: 10.0.0.0/8, matchOperator: In, prefixLength: "
+             "{min: 24}, source: RemotePeers, peerType: eBGP, communities: {values: ['1:1']}, "
+             "asPathPrefix: [65001], operations: [{addCommunity: {value: '2:2'}}, "
+             "{prependASPath: {prefix: [65000]}}]}]}",
+             "accepted"},
+        // Refused: they need a route's interface or kernel metric, which Pinto's routes lack.
+        Case{"BGPFilter", "{exportV4: [{action: Reject, interface: 'cali*'}]}",
+             "BGPFilter/default: spec.exportV4[0].interface: not supported by Pinto yet"},
+        Case{"BGPFilter", "{importV6: [{action: Reject}, {action: Reject, priority: 10}]}",
+             "BGPFilter/default: spec.importV6[1].priority: not supported by Pinto yet"},
+        Case{"BGPFilter",
+             "{importV4: [{action: Accept, operations: [{addCommunity: {value: '1:1'}}, "
+             "{setPriority: {value: 10}}]}]}",
+             "BGPFilter/default: spec.importV4[0].operations[1].setPriority: not supported by "
+             "Pinto yet"}));
 
 }  // namespace
 }  // namespace pinto::config

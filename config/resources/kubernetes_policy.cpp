@@ -151,7 +151,7 @@ void read_kubernetes_network_policy_spec(MapReader& spec, KubernetesNetworkPolic
   spec.nested("podSelector", [&](MapReader& s) { out.pod_selector = read_label_selector(s); });
   bool types_given = false;
   if (auto types = spec.string_list("policyTypes")) {
-    types_given = true;
+    types_given = !types->empty();  // Kubernetes defaults an empty list like an absent one
     for (std::size_t i = 0; i < types->size(); ++i) {
       if ((*types)[i] == "Ingress") {
         out.policy_types.push_back(PolicyDirection::Ingress);

@@ -126,7 +126,7 @@ void read_policy_spec(MapReader& spec, PolicySpec& out) {
   if (auto v = read_selector(spec, "selector")) out.selector = *v;
   bool types_given = false;
   if (auto types = spec.string_list("types")) {
-    types_given = true;
+    types_given = !types->empty();  // Calico treats `types: []` as absent
     for (std::size_t i = 0; i < types->size(); ++i) {
       const std::string& t = (*types)[i];
       if (t == "Ingress") {

@@ -93,6 +93,7 @@ TEST(PolicyResources, TypesDefaultAsCalicoDefaultsThem) {
   EXPECT_EQ(types("  ingress: [{action: Allow}]\n  egress: [{action: Allow}]\n"),
             (std::vector<D>{D::Ingress, D::Egress}));
   EXPECT_EQ(types("  types: [Egress]\n"), std::vector<D>{D::Egress});
+  EXPECT_EQ(types("  types: []\n  egress: [{action: Allow}]\n"), std::vector<D>{D::Egress});
 }
 
 TEST(PolicyResources, MissingSpecIsAnEmptyPolicyInTheDefaultTier) {

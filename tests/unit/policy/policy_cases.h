@@ -254,6 +254,36 @@ spec:
   ingress: [{action: Allow, source: {serviceAccounts: {names: [web-sa]}}}]
 )";
 
+// A GlobalNetworkSet is reached by a global policy's selector, or by namespaceSelector global()
+// from a namespaced policy; a namespaced policy's plain selector stays in its namespace.
+inline constexpr const char* kDbFromGlobalSetsByNamespacedPolicy = R"(
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkSet
+metadata: {name: partners, labels: {role: external}}
+spec: {nets: [203.0.113.0/24]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: from-partners, namespace: prod}
+spec:
+  selector: app == 'db'
+  ingress: [{action: Allow, source: {selector: role == 'external', namespaceSelector: global()}}]
+)";
+
+inline constexpr const char* kDbFromSetSelectorInNamespacedPolicy = R"(
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkSet
+metadata: {name: partners, labels: {role: external}}
+spec: {nets: [203.0.113.0/24]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: from-partners, namespace: prod}
+spec:
+  selector: app == 'db'
+  ingress: [{action: Allow, source: {selector: role == 'external'}}]
+)";
+
 inline constexpr const char* kK8sDenyAllIngressProd = R"(
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -422,6 +452,10 @@ inline constexpr auto kCases = std::to_array<PolicyCase>({
      "tcp 10.0.1.1:40000 > 10.0.1.2:5432", true},
     {"ServiceAccountOtherDenied", kDbFromWebServiceAccount, kDb, Direction::Ingress,
      "tcp 10.0.1.3:40000 > 10.0.1.2:5432", false},
+    {"GlobalSelectorFromNamespacedPolicyReachesNetworkSets", kDbFromGlobalSetsByNamespacedPolicy,
+     kDb, Direction::Ingress, "tcp 203.0.113.9:40000 > 10.0.1.2:5432", true},
+    {"NamespacedSelectorDoesNotReachNetworkSets", kDbFromSetSelectorInNamespacedPolicy, kDb,
+     Direction::Ingress, "tcp 203.0.113.9:40000 > 10.0.1.2:5432", false},
     // Kubernetes NetworkPolicy, the classic conformance cases.
     {"K8sDenyAll", kK8sDenyAllIngressProd, kDb, Direction::Ingress,
      "tcp 10.0.1.1:40000 > 10.0.1.2:5432", false},

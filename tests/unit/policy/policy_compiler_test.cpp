@@ -2,6 +2,7 @@
 // rule ids, and set updates that leave the chains alone.
 #include <gtest/gtest.h>
 
+#include "policy/compiler/program_text.h"
 #include "policy_cases.h"
 #include "policy_test_util.h"
 
@@ -184,6 +185,51 @@ TEST(PolicyCompiler, LogRulesAreReportedOnTheWay) {
   ASSERT_EQ(v.logged.size(), 1u);
   EXPECT_EQ(v.logged[0].text, "GlobalNetworkPolicy/log-then-allow/ingress/0");
   EXPECT_EQ(v.decided_by.text, "GlobalNetworkPolicy/log-then-allow/ingress/1");
+}
+
+}  // namespace
+}  // namespace pinto::policy
+
+namespace pinto::policy {
+namespace {
+
+TEST(PolicyCompiler, ProgramTextShowsChainsAndSets) {
+  // Only node-a's endpoints get chains; dev/client (node-b) still fills the sets.
+  const Program p = compile(testing_util::model_of(std::string(cases::kClusterResources) +
+                                                       "\n---\n" + cases::kSecurityTierPassesWeb +
+                                                       "\n---\n" + cases::kClientEgressToNamedPort,
+                                                   "node-a"));
+  // The named port's (address, port) set is built from the same selector term as the address set.
+  EXPECT_EQ(to_string(p), R"(endpoint prod/node--a-k8s-client-eth0 (cali0client) 10.0.1.3/32
+  ingress
+    0 ingress/no-policy-allow: -> allow
+  egress (policed)
+    0 GlobalNetworkPolicy/client-to-http/egress/0: proto 6 dst in s:3afb01ac dst ports s:e6df27ad -> allow
+    1 tier/default/egress/end-of-tier-deny: -> deny
+    2 egress/profile-allow: -> allow
+endpoint prod/node--a-k8s-db-eth0 (cali0db) 10.0.1.2/32
+  ingress (policed)
+    0 GlobalNetworkPolicy/security.pass-web/ingress/0: src in s:8ee8c083 -> goto 2
+    1 tier/security/ingress/end-of-tier-deny: -> deny
+    2 GlobalNetworkPolicy/allow-web/ingress/0: src in s:8ee8c083 -> allow
+    3 tier/default/ingress/end-of-tier-deny: -> deny
+    4 ingress/profile-allow: -> allow
+  egress
+    0 egress/no-policy-allow: -> allow
+endpoint prod/node--a-k8s-web-eth0 (cali0web) 10.0.1.1/32 fd00::1:1/128
+  ingress
+    0 ingress/no-policy-allow: -> allow
+  egress
+    0 egress/no-policy-allow: -> allow
+set s:3afb01ac nets sel:any|has(app): 10.0.1.1/32 10.0.1.2/32 10.0.1.3/32 10.0.2.1/32 fd00::1:1/128
+set s:8ee8c083 nets sel:any|app == "web": 10.0.1.1/32 fd00::1:1/128
+set s:e6df27ad named-port port:http/6@any|has(app): 10.0.1.1/32,6:8080 fd00::1:1/128,6:8080
+)");
+}
+
+TEST(PolicyCompiler, SetNamesFitAnIpsetName) {
+  EXPECT_EQ(set_name(0x0123456789abcdefull), "pinto-s-0123456789abcdef");
+  EXPECT_LE(set_name(~0ull).size(), 31u);
 }
 
 }  // namespace

@@ -163,3 +163,48 @@ TEST(PolicyModel, KubernetesRulesExpandPerPeerAndProtocol) {
 
 }  // namespace
 }  // namespace pinto::policy
+
+namespace pinto::policy {
+namespace {
+
+std::string term_of(const Policy& p, const config::EntityRule& side) {
+  auto t = p.positive_term(side);
+  EXPECT_TRUE(t);
+  return t && t.value() ? t.value()->definition() : "none";
+}
+
+std::string canon(const char* text) {
+  return Selector::parse(text).value().canonical();
+}
+
+TEST(PolicyModel, RuleSelectorsAreScopedAsCalicoScopesThem) {
+  Policy namespaced;
+  namespaced.kind = PolicyKind::Calico;
+  namespaced.namespace_name = "prod";
+  Policy global;
+  global.kind = PolicyKind::GlobalCalico;
+
+  config::EntityRule selector;
+  selector.selector = "app == 'web'";
+  config::EntityRule not_selector_only;
+  not_selector_only.not_selector = "app == 'web'";
+  config::EntityRule global_sets;
+  global_sets.namespace_selector = "global()";
+  config::EntityRule by_namespace;
+  by_namespace.namespace_selector = "team == 'a'";
+  by_namespace.service_account_names = {"b", "a"};
+  config::EntityRule nets_only;
+  nets_only.nets = {*IpPrefix::parse("10.0.0.0/8")};
+
+  EXPECT_EQ(term_of(namespaced, selector), "ns=prod|" + canon("app == 'web'"));
+  EXPECT_EQ(term_of(namespaced, not_selector_only), "ns=prod|" + canon("all()"));
+  EXPECT_EQ(term_of(namespaced, global_sets), "global|" + canon("all()"));
+  EXPECT_EQ(term_of(namespaced, by_namespace),
+            "nssel=" + canon("team == 'a'") + "|" + canon("all()") + "|sa=a,b,");
+  EXPECT_EQ(term_of(namespaced, nets_only), "none");
+  EXPECT_EQ(term_of(global, selector), "any|" + canon("app == 'web'"));
+  EXPECT_EQ(term_of(global, not_selector_only), "none");  // the notSelector alone excludes
+}
+
+}  // namespace
+}  // namespace pinto::policy

@@ -14,7 +14,7 @@ struct KindNames {
   bool namespaced;
 };
 
-constexpr std::array<KindNames, 14> kKinds{{
+constexpr std::array<KindNames, 17> kKinds{{
     {"BGPConfiguration", {"bgpconfig", "bgpconfigs", "bgpconfigurations"}, false},
     {"BGPPeer", {"bgppeers", "", ""}, false},
     {"BGPFilter", {"bgpfilters", "", ""}, false},
@@ -23,6 +23,10 @@ constexpr std::array<KindNames, 14> kKinds{{
     {"BlockAffinity", {"blockaffinities", "affinity", "affinities"}, false},
     {"NetworkPolicy", {"networkpolicies", "policy", "policies"}, true},
     {"GlobalNetworkPolicy", {"globalnetworkpolicies", "gnp", ""}, false},
+    {"Tier", {"tiers", "", ""}, false},
+    // networking.k8s.io/v1 NetworkPolicy, kept apart from Calico's kind of the same name.
+    {"KubernetesNetworkPolicy", {"kubernetesnetworkpolicies", "knp", "k8snetworkpolicy"}, true},
+    {"Namespace", {"namespaces", "ns", ""}, false},
     {"GlobalNetworkSet", {"globalnetworksets", "", ""}, false},
     {"NetworkSet", {"networksets", "", ""}, true},
     {"WorkloadEndpoint", {"workloadendpoints", "wep", "weps"}, true},

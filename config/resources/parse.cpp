@@ -15,23 +15,13 @@ namespace {
 
 constexpr std::string_view kCalicoApi = "projectcalico.org/v3";
 constexpr std::string_view kCalicoCrdApi = "crd.projectcalico.org/v1";  // same specs, as CRDs
+constexpr std::string_view kKubernetesNetworkingApi = "networking.k8s.io/v1";
 
 // Calico kinds Pinto recognises but whose issue has not landed: accepted and kept aside.
-constexpr std::array<std::string_view, 15> kDeferredKinds = {"IPReservation",
-                                                             "NetworkPolicy",
-                                                             "GlobalNetworkPolicy",
-                                                             "GlobalNetworkSet",
-                                                             "NetworkSet",
-                                                             "HostEndpoint",
-                                                             "FelixConfiguration",
-                                                             "KubeControllersConfiguration",
-                                                             "ClusterInformation",
-                                                             "Profile",
-                                                             "StagedNetworkPolicy",
-                                                             "StagedGlobalNetworkPolicy",
-                                                             "Tier",
-                                                             "CalicoNodeStatus",
-                                                             "IPAMConfiguration"};
+constexpr std::array<std::string_view, 10> kDeferredKinds = {
+    "IPReservation",      "NetworkSet",       "FelixConfiguration",  "KubeControllersConfiguration",
+    "ClusterInformation", "Profile",          "StagedNetworkPolicy", "StagedGlobalNetworkPolicy",
+    "CalicoNodeStatus",   "IPAMConfiguration"};
 
 void read_metadata(MapReader& doc, ObjectMeta& meta) {
   doc.nested("metadata", [&](MapReader& m) {
@@ -160,8 +150,23 @@ struct DocumentParser {
     if (kind == "Secret") {
       if (api != "v1") doc.fail("apiVersion", "a Secret is apiVersion v1");
       r = read_secret(doc);
+    } else if (kind == "Namespace") {
+      if (api != "v1") doc.fail("apiVersion", "a Namespace is apiVersion v1");
+      r = read_calico<Namespace>(doc, read_namespace_spec);
+    } else if (kind == "NetworkPolicy" && api == kKubernetesNetworkingApi) {
+      r = read_calico<KubernetesNetworkPolicy>(doc, read_kubernetes_network_policy_spec);
     } else if (api != kCalicoApi && api != kCalicoCrdApi) {
       doc.fail("apiVersion", "expected projectcalico.org/v3, got '" + api + "'");
+    } else if (kind == "NetworkPolicy") {
+      r = read_calico<NetworkPolicy>(doc, read_network_policy_spec);
+    } else if (kind == "GlobalNetworkPolicy") {
+      r = read_calico<GlobalNetworkPolicy>(doc, read_global_network_policy_spec);
+    } else if (kind == "Tier") {
+      r = read_calico<Tier>(doc, read_tier_spec);
+    } else if (kind == "GlobalNetworkSet") {
+      r = read_calico<GlobalNetworkSet>(doc, read_global_network_set_spec);
+    } else if (kind == "HostEndpoint") {
+      r = read_calico<HostEndpoint>(doc, read_host_endpoint_spec);
     } else if (kind == "Node") {
       r = read_calico<Node>(doc, read_node_spec);
     } else if (kind == "BGPPeer") {
@@ -204,14 +209,24 @@ std::string kind_of(const Resource& r) {
     std::string operator()(const IpPool&) const { return "IPPool"; }
     std::string operator()(const BgpFilter&) const { return "BGPFilter"; }
     std::string operator()(const WorkloadEndpoint&) const { return "WorkloadEndpoint"; }
+    std::string operator()(const NetworkPolicy&) const { return "NetworkPolicy"; }
+    std::string operator()(const GlobalNetworkPolicy&) const { return "GlobalNetworkPolicy"; }
+    std::string operator()(const Tier&) const { return "Tier"; }
+    std::string operator()(const GlobalNetworkSet&) const { return "GlobalNetworkSet"; }
+    std::string operator()(const HostEndpoint&) const { return "HostEndpoint"; }
+    std::string operator()(const Namespace&) const { return "Namespace"; }
+    std::string operator()(const KubernetesNetworkPolicy&) const {
+      return "KubernetesNetworkPolicy";
+    }
     std::string operator()(const DeferredResource& d) const { return d.kind; }
   };
   return std::visit(Visitor{}, r);
 }
 
 bool is_namespaced_kind(std::string_view kind) {
-  constexpr std::array<std::string_view, 5> kNamespaced = {
-      "NetworkPolicy", "NetworkSet", "WorkloadEndpoint", "StagedNetworkPolicy", "Secret"};
+  constexpr std::array<std::string_view, 6> kNamespaced = {
+      "NetworkPolicy",       "NetworkSet", "WorkloadEndpoint",
+      "StagedNetworkPolicy", "Secret",     "KubernetesNetworkPolicy"};
   return std::find(kNamespaced.begin(), kNamespaced.end(), kind) != kNamespaced.end();
 }
 

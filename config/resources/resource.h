@@ -18,7 +18,10 @@
 #include "common/ip_address.h"
 #include "config/resources/bgp_filter.h"
 #include "config/resources/community.h"
+#include "config/resources/endpoints.h"
 #include "config/resources/ip_pool.h"
+#include "config/resources/kubernetes_policy.h"
+#include "config/resources/network_policy.h"
 #include "config/resources/object_meta.h"
 #include "config/resources/workload_endpoint.h"
 #include "config/yaml_reader.h"
@@ -142,15 +145,17 @@ struct BlockAffinity {
   bool deleted = false;
 };
 
-/// A Calico kind whose issue has not landed yet (NetworkPolicy, HostEndpoint, ...): recognised,
+/// A Calico kind whose issue has not landed yet (NetworkSet, Profile, ...): recognised,
 /// kept by name, not acted on.
 struct DeferredResource {
   std::string kind;
   ObjectMeta metadata;
 };
 
-using Resource = std::variant<Node, BgpPeer, BgpConfiguration, BlockAffinity, Secret, IpPool,
-                              BgpFilter, WorkloadEndpoint, DeferredResource>;
+using Resource =
+    std::variant<Node, BgpPeer, BgpConfiguration, BlockAffinity, Secret, IpPool, BgpFilter,
+                 WorkloadEndpoint, NetworkPolicy, GlobalNetworkPolicy, Tier, GlobalNetworkSet,
+                 HostEndpoint, Namespace, KubernetesNetworkPolicy, DeferredResource>;
 
 std::string kind_of(const Resource& r);
 /// Calico's namespaced kinds (and Kubernetes' Secret): names are unique per namespace; the
@@ -192,6 +197,13 @@ void read_block_affinity_spec(MapReader& spec, BlockAffinity& out);
 void read_ip_pool_spec(MapReader& spec, IpPool& out);
 void read_bgp_filter_spec(MapReader& spec, BgpFilter& out);
 void read_workload_endpoint_spec(MapReader& spec, WorkloadEndpoint& out);
+void read_network_policy_spec(MapReader& spec, NetworkPolicy& out);
+void read_global_network_policy_spec(MapReader& spec, GlobalNetworkPolicy& out);
+void read_tier_spec(MapReader& spec, Tier& out);
+void read_global_network_set_spec(MapReader& spec, GlobalNetworkSet& out);
+void read_host_endpoint_spec(MapReader& spec, HostEndpoint& out);
+void read_namespace_spec(MapReader& spec, Namespace& out);
+void read_kubernetes_network_policy_spec(MapReader& spec, KubernetesNetworkPolicy& out);
 void read_secret_key_ref(MapReader& holder, const std::string& key,
                          std::optional<SecretKeyRef>& out);
 

@@ -1,0 +1,261 @@
+#include "policy/compiler/compiler.h"
+
+#include <algorithm>
+#include <set>
+
+namespace pinto::policy {
+
+namespace {
+
+const char* direction_name(Direction d) {
+  return d == Direction::Ingress ? "ingress" : "egress";
+}
+
+RuleId make_rule_id(std::string text) {
+  RuleId id;
+  id.hash = stable_hash(text);
+  id.text = std::move(text);
+  return id;
+}
+
+Rule unconditional(Action action, std::string id) {
+  Rule r;
+  r.id = make_rule_id(std::move(id));
+  r.action = action;
+  return r;
+}
+
+std::optional<IpVersion> version_of_nets(const std::vector<IpPrefix>& a,
+                                         const std::vector<IpPrefix>& b) {
+  std::optional<AddressFamily> family;
+  for (const auto* nets : {&a, &b}) {
+    for (const auto& n : *nets) {
+      if (family && *family != n.family()) return std::nullopt;
+      family = n.family();
+    }
+  }
+  if (!family) return std::nullopt;
+  return *family == AddressFamily::V4 ? IpVersion::V4 : IpVersion::V6;
+}
+
+// The text a set is identified by: equal text, equal set, whatever its members are today.
+std::string definition_of(const SetSource& source) {
+  if (const auto* term = std::get_if<SelectorTerm>(&source)) return "sel:" + term->definition();
+  if (const auto* nets = std::get_if<std::vector<IpPrefix>>(&source)) {
+    std::string def = "nets:";
+    for (const auto& n : *nets) def += n.to_string() + ",";
+    return def;
+  }
+  const auto& np = std::get<NamedPortSource>(source);
+  return "port:" + np.port_name + "/" + std::to_string(np.protocol) + "@" + np.term.definition();
+}
+
+IpSet resolve_set(const PolicyModel& model, const SetSource& source) {
+  IpSet set;
+  set.definition = definition_of(source);
+  set.id = stable_hash(set.definition);
+  if (const auto* term = std::get_if<SelectorTerm>(&source)) {
+    for (const auto& n : model.members(*term)) set.members.push_back({n, 0, 0});
+  } else if (const auto* nets = std::get_if<std::vector<IpPrefix>>(&source)) {
+    for (const auto& n : *nets) set.members.push_back({n, 0, 0});
+  } else {
+    const auto& np = std::get<NamedPortSource>(source);
+    set.kind = SetKind::NamedPort;
+    for (const auto* ep : model.endpoints_of(np.term)) {
+      for (const auto& port : ep->ports) {
+        if (port.name != np.port_name || port.protocol != np.protocol) continue;
+        for (const auto& a : ep->addresses) set.members.push_back({a, np.protocol, port.port});
+      }
+    }
+  }
+  std::sort(set.members.begin(), set.members.end());
+  set.members.erase(std::unique(set.members.begin(), set.members.end()), set.members.end());
+  return set;
+}
+
+// The state of one compile(): the model, the sets made so far.
+class ChainBuilder {
+ public:
+  ChainBuilder(const PolicyModel& model, std::map<SetId, IpSet>& sets,
+               std::map<SetId, SetSource>& sources)
+      : model_(model), sets_(sets), sources_(sources) {}
+
+  Chain build(const Endpoint& ep, Direction dir) {
+    Chain chain;
+    const auto tiers = model_.policies_for(ep, dir);
+    const std::string dir_name = direction_name(dir);
+    if (tiers.empty()) {
+      chain.rules.push_back(unconditional(Action::Allow, dir_name + "/no-policy-allow"));
+      return chain;
+    }
+    chain.policed = true;
+    for (const auto& tier : tiers) {
+      std::vector<std::size_t> passes;  // Goto rules to patch to the next tier's first rule
+      for (const Policy* p : tier.policies) {
+        const auto& rules = dir == Direction::Ingress ? p->ingress_rules : p->egress_rules;
+        for (std::size_t i = 0; i < rules.size(); ++i) {
+          auto rule = compile_rule(*p, rules[i], ep, dir);
+          if (!rule) continue;  // can never match this endpoint (an absent named port)
+          rule->id = make_rule_id(p->id() + "/" + dir_name + "/" + std::to_string(i));
+          if (rule->action == Action::Goto) passes.push_back(chain.rules.size());
+          chain.rules.push_back(std::move(*rule));
+        }
+      }
+      chain.rules.push_back(
+          unconditional(Action::Deny, "tier/" + tier.tier + "/" + dir_name + "/end-of-tier-deny"));
+      for (auto index : passes) {
+        chain.rules[index].goto_index = static_cast<std::uint32_t>(chain.rules.size());
+      }
+    }
+    // Past the last tier (reached only by Pass): Calico's profile stage. Pinto has no Profile
+    // resources yet and stands in Kubernetes' per-namespace profile, which allows.
+    chain.rules.push_back(unconditional(Action::Allow, dir_name + "/profile-allow"));
+    return chain;
+  }
+
+ private:
+  SetId add_set(SetSource source) {
+    const SetId id = stable_hash(definition_of(source));
+    if (!sets_.contains(id)) {
+      sets_[id] = resolve_set(model_, source);
+      sources_[id] = std::move(source);
+    }
+    return id;
+  }
+
+  SetId nets_set(std::vector<IpPrefix> nets) {
+    std::sort(nets.begin(), nets.end());
+    nets.erase(std::unique(nets.begin(), nets.end()), nets.end());
+    return add_set(std::move(nets));
+  }
+  SetId selector_set(const SelectorTerm& term) { return add_set(term); }
+  SetId named_port_set(const SelectorTerm& term, const std::string& name, std::uint8_t protocol) {
+    return add_set(NamedPortSource{term, name, protocol});
+  }
+
+  // Ports of one rule side. Named ports on the protected endpoint become its port numbers; on
+  // remote endpoints, an (address, port) set. Returns false when positive ports were given and
+  // none can ever match (the rule is then left out).
+  bool compile_ports(const Policy& p, const config::EntityRule& side, bool local_side,
+                     const Endpoint& ep, std::optional<std::uint8_t> protocol, AddressMatch& out) {
+    const std::uint8_t proto = protocol.value_or(0);
+    std::optional<SelectorTerm> remote;
+    auto remote_term = [&]() -> const SelectorTerm& {
+      if (!remote) remote = p.positive_term(side).value().value_or(SelectorTerm{});
+      return *remote;
+    };
+    auto add = [&](const config::PortMatch& m, std::vector<PortRange>& ranges,
+                   std::vector<SetId>& port_sets) {
+      if (m.name.empty()) {
+        ranges.push_back({m.first, m.last});
+      } else if (local_side) {
+        for (const auto& port : ep.ports) {
+          if (port.name == m.name && port.protocol == proto) {
+            ranges.push_back({port.port, port.port});
+          }
+        }
+      } else {
+        port_sets.push_back(named_port_set(remote_term(), m.name, proto));
+      }
+    };
+    for (const auto& m : side.ports) add(m, out.ports, out.port_sets);
+    for (const auto& m : side.not_ports) add(m, out.not_ports, out.not_port_sets);
+    return side.ports.empty() || !out.ports.empty() || !out.port_sets.empty();
+  }
+
+  bool compile_side(const Policy& p, const config::EntityRule& side, bool local_side,
+                    const Endpoint& ep, std::optional<std::uint8_t> protocol, AddressMatch& out) {
+    if (!side.nets.empty()) out.in_sets.push_back(nets_set(side.nets));
+    if (auto term = p.positive_term(side).value()) out.in_sets.push_back(selector_set(*term));
+    if (!side.not_nets.empty()) out.not_in_sets.push_back(nets_set(side.not_nets));
+    if (!side.not_selector.empty()) {
+      SelectorTerm neg;  // Calico does not scope a notSelector: it excludes wherever it matches
+      neg.selector = Selector::parse(side.not_selector).value();
+      out.not_in_sets.push_back(selector_set(neg));
+    }
+    return compile_ports(p, side, local_side, ep, protocol, out);
+  }
+
+  std::optional<Rule> compile_rule(const Policy& p, const config::Rule& r, const Endpoint& ep,
+                                   Direction dir) {
+    Rule out;
+    switch (r.action) {
+      case config::RuleAction::Allow: out.action = Action::Allow; break;
+      case config::RuleAction::Deny: out.action = Action::Deny; break;
+      case config::RuleAction::Log: out.action = Action::Log; break;
+      case config::RuleAction::Pass: out.action = Action::Goto; break;
+    }
+    Match& m = out.match;
+    if (r.ip_version) {
+      m.ip_version = *r.ip_version == 4 ? IpVersion::V4 : IpVersion::V6;
+    } else if (r.protocol == config::protocol::kIcmp) {
+      m.ip_version = IpVersion::V4;
+    } else if (r.protocol == config::protocol::kIcmpV6) {
+      m.ip_version = IpVersion::V6;
+    } else if (!r.source.nets.empty() || !r.destination.nets.empty()) {
+      // Only positive nets restrict the family: notNets of one family leave the other alone.
+      m.ip_version = version_of_nets(r.source.nets, r.destination.nets);
+    }
+    m.protocol = r.protocol;
+    m.not_protocol = r.not_protocol;
+    if (r.icmp) m.icmp = IcmpTypeCode{r.icmp->type, r.icmp->code};
+    if (r.not_icmp) m.not_icmp = IcmpTypeCode{r.not_icmp->type, r.not_icmp->code};
+    const bool ingress = dir == Direction::Ingress;
+    if (!compile_side(p, r.source, !ingress, ep, r.protocol, m.source)) return std::nullopt;
+    if (!compile_side(p, r.destination, ingress, ep, r.protocol, m.destination)) {
+      return std::nullopt;
+    }
+    return out;
+  }
+
+  const PolicyModel& model_;
+  std::map<SetId, IpSet>& sets_;
+  std::map<SetId, SetSource>& sources_;
+};
+
+}  // namespace
+
+std::uint64_t stable_hash(const std::string& text) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (const unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+const EndpointProgram* Program::find(const EndpointId& id) const {
+  for (const auto& ep : endpoints) {
+    if (ep.endpoint == id) return &ep;
+  }
+  return nullptr;
+}
+
+Program Compiler::compile(const PolicyModel& model) {
+  Program program;
+  sources_.clear();
+  ChainBuilder builder(model, program.sets, sources_);
+  for (const Endpoint* ep : model.local_endpoints()) {
+    EndpointProgram ep_program;
+    ep_program.endpoint = ep->id;
+    ep_program.interface_name = ep->interface_name;
+    ep_program.addresses = ep->addresses;
+    ep_program.ingress = builder.build(*ep, Direction::Ingress);
+    ep_program.egress = builder.build(*ep, Direction::Egress);
+    program.endpoints.push_back(std::move(ep_program));
+  }
+  return program;
+}
+
+std::map<SetId, IpSet> Compiler::refresh_sets(const PolicyModel& model) const {
+  std::map<SetId, IpSet> out;
+  for (const auto& [id, source] : sources_) out[id] = resolve_set(model, source);
+  return out;
+}
+
+Program compile(const PolicyModel& model) {
+  Compiler c;
+  return c.compile(model);
+}
+
+}  // namespace pinto::policy

@@ -1,0 +1,55 @@
+// The policy compiler: PolicyModel → Program (program.h), the per-endpoint rule program both
+// back-ends consume. Calico's semantics are decided here and nowhere else (docs/policy.md):
+//   - per endpoint and direction, the applicable policies in tier order, then policy order;
+//   - Allow and Deny decide, Log continues, Pass jumps past the end of the current tier;
+//   - an endpoint that no policy selects in a direction is allowed in that direction; once one
+//     does, each tier with an applicable policy ends in a Deny;
+//   - selectors become shared sets (program.h), named ports become port numbers on the endpoint
+//     the chain protects and (address, port) sets on remote endpoints.
+//
+// NOTE Threading: a Compiler is used by one thread (it remembers what each set stands for).
+// NOTE Performance: compile() is O(local endpoints × applicable rules) plus one members() walk per
+// distinct set; refresh_sets() redoes only the set walks, which is all that a GlobalNetworkSet
+// change or an endpoint's address change needs (the chains reference sets by id).
+//
+// Pure: no I/O.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/result.h"
+#include "policy/compiler/program.h"
+#include "policy/model/policy_model.h"
+
+namespace pinto::policy {
+
+/// What a set stands for, so its members can be recomputed from a newer model.
+struct NamedPortSource {
+  SelectorTerm term;  // the remote endpoints that may carry the port
+  std::string port_name;
+  std::uint8_t protocol = 0;
+};
+using SetSource = std::variant<SelectorTerm, std::vector<IpPrefix>, NamedPortSource>;
+
+class Compiler {
+ public:
+  /// Compiles every local endpoint of `model`. Remembers the sources of the sets it made.
+  Program compile(const PolicyModel& model);
+
+  /// The members of every set the last compile() made, recomputed against `model`: what a
+  /// back-end applies when only set members may have changed (network sets, endpoint addresses,
+  /// remote endpoints' labels) — no chain is rebuilt.
+  std::map<SetId, IpSet> refresh_sets(const PolicyModel& model) const;
+
+ private:
+  std::map<SetId, SetSource> sources_;
+};
+
+/// One-shot convenience for tests and tools.
+Program compile(const PolicyModel& model);
+
+}  // namespace pinto::policy

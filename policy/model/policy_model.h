@@ -1,0 +1,156 @@
+// The in-memory network-policy model: endpoints, policies, network sets and namespaces, built
+// from the typed resources (config/resources), with Kubernetes NetworkPolicy already translated
+// into Calico's model. It answers two questions for the compiler (policy/compiler):
+//   - which policies apply to an endpoint, per direction, in evaluation order (tiers by order,
+//     then policies by order, then by name, as Calico sorts them);
+//   - which addresses a selector term (a rule's selector within its namespace scope) stands for.
+//
+// NOTE Threading: immutable once built; any thread may read it.
+// NOTE Performance: build() parses every selector once; policies_for() walks every policy
+// (O(policies) per endpoint), members() walks every endpoint and network set. Indexes by label
+// belong here when rule counts make that matter (docs/policy.md "Not done yet").
+//
+// Pure: no I/O, no clock, no logging.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ip_address.h"
+#include "common/result.h"
+#include "config/resources/resource.h"
+#include "policy/selector/selector.h"
+
+namespace pinto::policy {
+
+enum class Direction : std::uint8_t { Ingress, Egress };
+
+/// Labels Calico adds to every workload endpoint so that selectors can name its namespace,
+/// service account and orchestrator.
+inline constexpr const char* kNamespaceLabel = "projectcalico.org/namespace";
+inline constexpr const char* kServiceAccountLabel = "projectcalico.org/serviceaccount";
+inline constexpr const char* kOrchestratorLabel = "projectcalico.org/orchestrator";
+/// The label Kubernetes puts on every Namespace; added when a Namespace document lacks it (or
+/// does not exist) so `namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: x}}` works.
+inline constexpr const char* kNamespaceNameLabel = "kubernetes.io/metadata.name";
+
+struct EndpointId {
+  bool host = false;           // HostEndpoint (no namespace) or WorkloadEndpoint
+  std::string namespace_name;  // workload endpoints only
+  std::string name;
+  /// "ns/name" for a workload endpoint, "host/name" for a host endpoint.
+  std::string to_string() const;
+  friend auto operator<=>(const EndpointId&, const EndpointId&) = default;
+};
+
+struct Endpoint {
+  EndpointId id;
+  std::string node;
+  std::string interface_name;
+  std::string service_account;
+  Labels labels;                    // the resource's labels plus the projectcalico.org/ ones above
+  std::vector<IpPrefix> addresses;  // host prefixes (/32, /128)
+  std::vector<config::EndpointPort> ports;
+};
+
+struct NetworkSet {
+  std::string name;
+  Labels labels;
+  std::vector<IpPrefix> nets;
+};
+
+/// Which namespaces a selector reaches, after Calico's scoping rules.
+struct NamespaceScope {
+  enum class Kind : std::uint8_t {
+    Any,       // every endpoint and GlobalNetworkSet (a global policy without namespaceSelector)
+    Named,     // the workload endpoints of `namespace_name` (a namespaced policy)
+    Selected,  // workload endpoints whose Namespace labels match `selector`
+    NonNamespaced,  // namespaceSelector global(): host endpoints and GlobalNetworkSets
+  };
+  Kind kind = Kind::Any;
+  std::string namespace_name;
+  Selector selector;
+  /// Stable text naming the scope: part of a set's definition (so of its id).
+  std::string to_string() const;
+};
+
+/// A rule side's selector as a set of things: the scope, the label selector within it, and the
+/// service accounts (empty: any). Two terms with equal definition() stand for equal members.
+struct SelectorTerm {
+  NamespaceScope scope;
+  Selector selector;
+  std::vector<std::string> service_accounts;
+  std::string definition() const;
+};
+
+enum class PolicyKind : std::uint8_t { Calico, GlobalCalico, Kubernetes };
+
+/// A policy of any kind, in Calico's terms.
+struct Policy {
+  PolicyKind kind = PolicyKind::Calico;
+  std::string namespace_name;  // "" for GlobalNetworkPolicy
+  std::string name;            // the resource's name
+  std::string sort_name;       // Calico's tie-break key: "ns/name", "ns/knp.default.name", "name"
+  std::string tier;
+  std::optional<double> order;  // unset: after every ordered policy
+  NamespaceScope applies_in;    // which endpoints `selector` may pick
+  Selector selector;
+  bool ingress = false;  // types include Ingress
+  bool egress = false;
+  std::vector<config::Rule> ingress_rules;
+  std::vector<config::Rule> egress_rules;
+
+  /// "GlobalNetworkPolicy/name", "NetworkPolicy/ns/name", "KubernetesNetworkPolicy/ns/name".
+  std::string id() const;
+  /// The term a rule side stands for, scoped as Calico scopes it in this policy; nullopt when
+  /// the side names no selector, namespaceSelector, notSelector or service account (any address).
+  Result<std::optional<SelectorTerm>, Error> positive_term(const config::EntityRule& side) const;
+};
+
+/// The policies of one tier that apply to an endpoint in one direction, in evaluation order.
+struct TierPolicies {
+  std::string tier;
+  std::vector<const Policy*> policies;
+};
+
+class PolicyModel {
+ public:
+  /// Builds the model. `local_node` picks the endpoints this node enforces policy on; empty means
+  /// every endpoint (tests, and a node that enforces for all). Fails on a selector that does not
+  /// parse (the resource readers have checked them, so this is a translated Kubernetes selector).
+  static Result<PolicyModel, Error> build(const std::vector<config::Resource>& resources,
+                                          const std::string& local_node = "");
+
+  const std::vector<Endpoint>& endpoints() const { return endpoints_; }
+  std::vector<const Endpoint*> local_endpoints() const;
+  const std::vector<Policy>& policies() const { return policies_; }
+
+  /// The tiers (in order) with at least one policy that applies to `ep` in `dir`.
+  std::vector<TierPolicies> policies_for(const Endpoint& ep, Direction dir) const;
+
+  /// The addresses of every endpoint and network set the term selects, sorted and unique.
+  std::vector<IpPrefix> members(const SelectorTerm& term) const;
+  /// The endpoints the term selects (for named ports).
+  std::vector<const Endpoint*> endpoints_of(const SelectorTerm& term) const;
+
+  /// True when `ep` is in `scope` (network sets: `namespace_name` empty, host false).
+  bool in_scope(const NamespaceScope& scope, const std::string& namespace_name,
+                bool namespaced) const;
+
+ private:
+  bool applies(const Policy& p, const Endpoint& ep) const;
+  const Labels& namespace_labels(const std::string& ns) const;
+
+  std::string local_node_;
+  std::vector<Endpoint> endpoints_;
+  std::vector<NetworkSet> network_sets_;
+  std::vector<Policy> policies_;
+  std::map<std::string, Labels, std::less<>> namespaces_;
+  std::map<std::string, std::optional<double>, std::less<>> tier_orders_;
+};
+
+}  // namespace pinto::policy

@@ -1,0 +1,210 @@
+// The policy model: which policies apply to an endpoint, in which order, and what a selector term
+// stands for.
+#include <gtest/gtest.h>
+
+#include "policy/model/kubernetes_translation.h"
+#include "policy_cases.h"
+#include "policy_test_util.h"
+
+namespace pinto::policy {
+namespace {
+
+using testing_util::endpoint_id;
+using testing_util::model_of;
+
+const Endpoint& endpoint(const PolicyModel& m, const std::string& id) {
+  for (const auto& ep : m.endpoints()) {
+    if (ep.id == endpoint_id(id)) return ep;
+  }
+  ADD_FAILURE() << "no endpoint " << id;
+  return m.endpoints().front();
+}
+
+// "tier: policy, policy | tier: policy" for reading orders at a glance.
+std::string order_of(const PolicyModel& m, const std::string& ep, Direction d) {
+  std::string out;
+  for (const auto& tier : m.policies_for(endpoint(m, ep), d)) {
+    out += (out.empty() ? "" : " | ") + tier.tier + ":";
+    for (const auto* p : tier.policies) out += " " + p->name;
+  }
+  return out;
+}
+
+std::string with_cluster(const std::string& yaml) {
+  return std::string(cases::kClusterResources) + "\n---\n" + yaml;
+}
+
+std::string gnp(const std::string& name, const std::string& spec) {
+  return "---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: " +
+         name + "}\nspec: " + spec + "\n";
+}
+
+TEST(PolicyModel, NamespacedPolicySelectsOnlyItsNamespace) {
+  auto m = model_of(with_cluster(R"(
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: clients, namespace: dev}
+spec: {selector: app == 'client'}
+)"));
+  EXPECT_EQ(order_of(m, cases::kDevClient, Direction::Ingress), "default: clients");
+  EXPECT_EQ(order_of(m, cases::kProdClient, Direction::Ingress), "");
+  EXPECT_EQ(order_of(m, cases::kDevClient, Direction::Egress), "");  // types defaulted to Ingress
+}
+
+TEST(PolicyModel, GlobalPolicyNamespaceSelectorNarrowsTheEndpoints) {
+  auto m =
+      model_of(with_cluster(gnp("team-b", "{selector: all(), namespaceSelector: team == 'b'}")));
+  EXPECT_EQ(order_of(m, cases::kDevClient, Direction::Ingress), "default: team-b");
+  EXPECT_EQ(order_of(m, cases::kProdClient, Direction::Ingress), "");
+}
+
+TEST(PolicyModel, TiersByOrderThenPoliciesByOrderThenName) {
+  auto m = model_of(
+      with_cluster("apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: security}\n"
+                   "spec: {order: 10}\n---\n"
+                   "apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: late}\n"
+                   "spec: {}\n" +
+                   gnp("b", "{order: 5}") + gnp("a", "{order: 5}") + gnp("unordered", "{}") +
+                   gnp("first", "{order: 1}") + gnp("sec", "{tier: security, order: 100}") +
+                   gnp("tail", "{tier: late, order: 1}") +
+                   "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+                   "metadata: {name: k, namespace: prod}\nspec: {podSelector: {}}\n"));
+  EXPECT_EQ(order_of(m, cases::kDb, Direction::Ingress),
+            "security: sec | default: first a b k unordered | late: tail");
+  EXPECT_EQ(order_of(m, cases::kDevClient, Direction::Ingress),
+            "security: sec | default: first a b unordered | late: tail");
+}
+
+TEST(PolicyModel, HostEndpointsAreSelectedByGlobalPoliciesOnly) {
+  auto m = model_of(with_cluster(R"(
+apiVersion: projectcalico.org/v3
+kind: HostEndpoint
+metadata: {name: node-a-eth0, labels: {app: db}}
+spec: {node: node-a, interfaceName: eth0, expectedIPs: [192.0.2.1]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: ns-db, namespace: prod}
+spec: {selector: app == 'db'}
+)" + gnp("all-db", "{selector: app == 'db'}")));
+  EXPECT_EQ(order_of(m, "host/node-a-eth0", Direction::Ingress), "default: all-db");
+  EXPECT_EQ(order_of(m, cases::kDb, Direction::Ingress), "default: all-db ns-db");
+}
+
+TEST(PolicyModel, LocalEndpointsAreThoseOfTheNode) {
+  auto m = model_of(cases::kClusterResources, "node-b");
+  ASSERT_EQ(m.local_endpoints().size(), 1u);
+  EXPECT_EQ(m.local_endpoints()[0]->id, endpoint_id(cases::kDevClient));
+  EXPECT_EQ(model_of(cases::kClusterResources).local_endpoints().size(), 4u);
+}
+
+TEST(PolicyModel, EndpointsCarryCalicosNamespaceAndServiceAccountLabels) {
+  auto m = model_of(cases::kClusterResources);
+  const auto& web = endpoint(m, cases::kWeb);
+  EXPECT_EQ(web.labels.at(kNamespaceLabel), "prod");
+  EXPECT_EQ(web.labels.at(kServiceAccountLabel), "web-sa");
+  ASSERT_EQ(web.ports.size(), 1u);
+  EXPECT_EQ(web.ports[0].port, 8080);
+}
+
+TEST(PolicyModel, SelectorTermsFollowTheirNamespaceScope) {
+  auto m = model_of(with_cluster(R"(
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkSet
+metadata: {name: ext, labels: {app: client}}
+spec: {nets: [203.0.113.0/24]}
+---
+apiVersion: projectcalico.org/v3
+kind: HostEndpoint
+metadata: {name: h, labels: {app: client}}
+spec: {node: node-a, interfaceName: eth0, expectedIPs: [192.0.2.1]}
+)"));
+  auto members = [&](NamespaceScope scope) {
+    SelectorTerm t;
+    t.scope = std::move(scope);
+    t.selector = Selector::parse("app == 'client'").value();
+    std::string out;
+    for (const auto& p : m.members(t)) out += p.to_string() + " ";
+    return out;
+  };
+  using K = NamespaceScope::Kind;
+  EXPECT_EQ(members({K::Any, "", {}}), "10.0.1.3/32 10.0.2.1/32 192.0.2.1/32 203.0.113.0/24 ");
+  EXPECT_EQ(members({K::Named, "dev", {}}), "10.0.2.1/32 ");
+  EXPECT_EQ(members({K::Selected, "", Selector::parse("team == 'a'").value()}), "10.0.1.3/32 ");
+  // Kubernetes' automatic namespace label works without it being written.
+  EXPECT_EQ(
+      members({K::Selected, "", Selector::parse("kubernetes.io/metadata.name == 'dev'").value()}),
+      "10.0.2.1/32 ");
+  EXPECT_EQ(members({K::NonNamespaced, "", {}}), "192.0.2.1/32 203.0.113.0/24 ");
+}
+
+TEST(PolicyModel, KubernetesRulesExpandPerPeerAndProtocol) {
+  config::KubernetesRule rule;
+  rule.peers.resize(2);
+  rule.peers[0].pod_selector = "app == 'a'";
+  rule.peers[1].ip_block = config::KubernetesPeer::IpBlock{*IpPrefix::parse("10.0.0.0/8"), {}};
+  rule.ports = {{config::protocol::kTcp, config::PortMatch{80, 80, ""}},
+                {config::protocol::kUdp, config::PortMatch{53, 53, ""}},
+                {config::protocol::kTcp, config::PortMatch{0, 0, "http"}}};
+  auto rules = translate_kubernetes_rule(rule, Direction::Ingress);
+  ASSERT_EQ(rules.size(), 4u);  // 2 peers × {TCP, UDP}
+  EXPECT_EQ(rules[0].protocol, config::protocol::kTcp);
+  EXPECT_EQ(rules[0].source.selector, "app == 'a'");
+  EXPECT_EQ(rules[0].destination.ports.size(), 2u);
+  EXPECT_EQ(rules[3].source.nets.size(), 1u);
+  EXPECT_EQ(rules[3].protocol, config::protocol::kUdp);
+  // A port-less entry opens its whole protocol.
+  rule.ports.push_back({config::protocol::kUdp, std::nullopt});
+  rules = translate_kubernetes_rule(rule, Direction::Egress);
+  EXPECT_TRUE(rules[1].destination.ports.empty());
+  EXPECT_EQ(rules[1].destination.nets.size(), 0u);
+  EXPECT_EQ(rules[1].destination.selector, "app == 'a'");
+}
+
+}  // namespace
+}  // namespace pinto::policy
+
+namespace pinto::policy {
+namespace {
+
+std::string term_of(const Policy& p, const config::EntityRule& side) {
+  auto t = p.positive_term(side);
+  EXPECT_TRUE(t);
+  return t && t.value() ? t.value()->definition() : "none";
+}
+
+std::string canon(const char* text) {
+  return Selector::parse(text).value().canonical();
+}
+
+TEST(PolicyModel, RuleSelectorsAreScopedAsCalicoScopesThem) {
+  Policy namespaced;
+  namespaced.kind = PolicyKind::Calico;
+  namespaced.namespace_name = "prod";
+  Policy global;
+  global.kind = PolicyKind::GlobalCalico;
+
+  config::EntityRule selector;
+  selector.selector = "app == 'web'";
+  config::EntityRule not_selector_only;
+  not_selector_only.not_selector = "app == 'web'";
+  config::EntityRule global_sets;
+  global_sets.namespace_selector = "global()";
+  config::EntityRule by_namespace;
+  by_namespace.namespace_selector = "team == 'a'";
+  by_namespace.service_account_names = {"b", "a"};
+  config::EntityRule nets_only;
+  nets_only.nets = {*IpPrefix::parse("10.0.0.0/8")};
+
+  EXPECT_EQ(term_of(namespaced, selector), "ns=prod|" + canon("app == 'web'"));
+  EXPECT_EQ(term_of(namespaced, not_selector_only), "ns=prod|" + canon("all()"));
+  EXPECT_EQ(term_of(namespaced, global_sets), "global|" + canon("all()"));
+  EXPECT_EQ(term_of(namespaced, by_namespace),
+            "nssel=" + canon("team == 'a'") + "|" + canon("all()") + "|sa=a,b,");
+  EXPECT_EQ(term_of(namespaced, nets_only), "none");
+  EXPECT_EQ(term_of(global, selector), "any|" + canon("app == 'web'"));
+  EXPECT_EQ(term_of(global, not_selector_only), "none");  // the notSelector alone excludes
+}
+
+}  // namespace
+}  // namespace pinto::policy

@@ -128,6 +128,19 @@ Validated<Settings> parse_settings(const std::string& yaml, const std::string& b
     if (auto p = f.unsigned_integer("protocol", 255))
       s.fib.protocol = static_cast<std::uint8_t>(*p);
   });
+  r.nested("policy", [&](MapReader& p) {
+    if (auto d = p.string("dataplane")) {
+      if (*d == "iptables") {
+        s.policy.dataplane = PolicyDataplane::Iptables;
+      } else if (*d == "ebpf") {
+        s.policy.dataplane = PolicyDataplane::Ebpf;
+      } else if (*d == "none") {
+        s.policy.dataplane = PolicyDataplane::None;
+      } else {
+        p.fail("dataplane", "expected iptables, ebpf or none, got '" + *d + "'");
+      }
+    }
+  });
   if (auto list = r.string_list("resources")) {
     for (const auto& path : *list) s.resources.push_back(resolve(base_dir, path));
   }

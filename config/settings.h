@@ -5,6 +5,7 @@
 //   listen: {address: 0.0.0.0, port: 179}
 //   api: {socket: /run/pinto/pintod.sock, tcp: 127.0.0.1:50051, tls: {certFile, keyFile,
 //   clientCAFile}} store: /var/lib/pinto/state.db fib: {enabled: true, table: 254, protocol: 196}
+//   policy: {dataplane: iptables}         # iptables | ebpf | none
 //   resources: [/etc/pinto/resources.yaml]
 //   originate: [10.244.1.0/26]              # static prefixes, like BIRD's static protocol
 //   logLevel: info
@@ -51,6 +52,13 @@ struct FibSettings {
   std::uint8_t protocol = 196;
 };
 
+/// Which back-end enforces network policy on this node's endpoints (`policy: {dataplane: ...}`).
+enum class PolicyDataplane : std::uint8_t { None, Iptables, Ebpf };
+
+struct PolicySettings {
+  PolicyDataplane dataplane = PolicyDataplane::Iptables;  // Calico's default data plane
+};
+
 struct GracefulRestartSettings {
   bool enabled = true;
   std::chrono::seconds restart_time{120};  // advertised to peers; RFC 4724 allows up to 4095 s
@@ -86,6 +94,7 @@ struct Settings {
   /// volume). Empty: from Secret resources only.
   std::string secrets;
   FibSettings fib;
+  PolicySettings policy;
   std::vector<std::string> resources;
   std::vector<IpPrefix> originate;
   LogLevel log_level = LogLevel::Info;

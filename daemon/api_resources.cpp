@@ -7,8 +7,6 @@ namespace pinto::daemon {
 
 namespace {
 
-const grpc::Status kStopped(grpc::StatusCode::UNAVAILABLE, "pintod is shutting down");
-
 grpc::Status status_of(const config::CatalogError& e) {
   switch (e.code) {
     case config::CatalogError::Code::Invalid:

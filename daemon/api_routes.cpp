@@ -14,8 +14,6 @@ namespace pinto::daemon {
 
 namespace {
 
-const grpc::Status kStopped(grpc::StatusCode::UNAVAILABLE, "pintod is shutting down");
-
 std::string community_text(std::uint32_t c) {
   return fmt::format("{}:{}", c >> 16, c & 0xffff);
 }

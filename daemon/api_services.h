@@ -13,6 +13,9 @@ namespace pinto::daemon {
 
 class RouteEventHub;
 
+/// The answer to a request that arrives while pintod stops (the routing thread no longer runs).
+inline const grpc::Status kStopped(grpc::StatusCode::UNAVAILABLE, "pintod is shutting down");
+
 class ResourcesService final : public pinto::v1::Resources::Service {
  public:
   ResourcesService(RoutingThread& routing, Daemon& daemon) : routing_(routing), daemon_(daemon) {}
@@ -51,6 +54,18 @@ class RoutingService final : public pinto::v1::Routing::Service {
   RoutingThread& routing_;
   Daemon& daemon_;
   std::shared_ptr<RouteEventHub> hub_;
+};
+
+class PolicyService final : public pinto::v1::Policy::Service {
+ public:
+  PolicyService(RoutingThread& routing, Daemon& daemon) : routing_(routing), daemon_(daemon) {}
+
+  grpc::Status Status(grpc::ServerContext*, const v1::PolicyStatusRequest*,
+                      v1::PolicyStatusResponse*) override;
+
+ private:
+  RoutingThread& routing_;
+  Daemon& daemon_;  // only touched on the routing thread
 };
 
 class InfoService final : public pinto::v1::Info::Service {

@@ -85,6 +85,10 @@ int run(const std::string& path) {
     fmt::print(stderr, "pintod: {}\n", fib.error().message);
     return 1;
   }
+  if (auto policy = daemon.open_policy(); !policy) {
+    fmt::print(stderr, "pintod: {}\n", policy.error().message);
+    return 1;
+  }
   if (auto started = daemon.start(); !started) {
     fmt::print(stderr, "pintod: {}\n", started.error().message);
     return 1;
@@ -94,8 +98,9 @@ int run(const std::string& path) {
   daemon.set_commit_listener([&](std::int64_t revision) { routing.notify(revision); });
   pinto::daemon::ResourcesService resources(routing, daemon);
   pinto::daemon::RoutingService routes(routing, daemon);
+  pinto::daemon::PolicyService policy(routing, daemon);
   pinto::daemon::InfoService info;
-  auto server = pinto::api::start_server(api_options, {&resources, &routes, &info});
+  auto server = pinto::api::start_server(api_options, {&resources, &routes, &policy, &info});
   if (server) {
     pinto::log_info("api: listening on unix:{}{}", api_options.unix_socket,
                     api_options.tcp_address ? " and " + *api_options.tcp_address : "");

@@ -9,6 +9,7 @@
 #include "config/unimplemented.h"
 #include "config/validate_resources.h"
 #include "daemon/peer_policy.h"
+#include "daemon/policy_dataplanes.h"
 #include "fib/netlink_fib_writer.h"
 
 namespace pinto::daemon {
@@ -162,6 +163,17 @@ Result<void> Daemon::open_fib() {
   fib_sweep_->async_wait([this](const boost::system::error_code& ec) {
     if (!ec) fib_->sweep_stale();
   });
+  return outcome::success();
+}
+
+Result<void> Daemon::open_policy() {
+  auto dataplane = make_dataplane(settings_.policy.dataplane);
+  if (!dataplane) return failure(Error{"policy: " + dataplane.error().message});
+  if (!dataplane.value()) {
+    log_info("policy: not enforced (policy.dataplane: none)");
+    return outcome::success();
+  }
+  policy_ = std::make_unique<PolicyEnforcer>(std::move(dataplane).value(), settings_.node_name);
   return outcome::success();
 }
 
@@ -410,6 +422,8 @@ std::vector<bgp::OriginatedRoute> Daemon::originated() const {
 }
 
 Result<void> Daemon::apply_model(config::ClusterModel model) {
+  // Policy needs no BGP identity: it follows every accepted state, Node or not.
+  if (policy_) policy_->update(catalog_->resources());
   const bool restart = config::identity_changed(model_, model) || !speaker_;
   if (restart) stop_speaker("configuration changed");
   set_log_level(settings_.log_level);

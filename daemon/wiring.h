@@ -25,6 +25,7 @@
 #include "config/resource_catalog.h"
 #include "config/settings.h"
 #include "config/store/store.h"
+#include "daemon/policy_enforcer.h"
 #include "fib/fib_manager.h"
 #include "fib/route_intent.h"
 #include "rib/rib.h"
@@ -61,6 +62,9 @@ class Daemon {
 
   /// Opens the kernel writer and reads what our protocol already installed (before start()).
   Result<void> open_fib();
+  /// The policy back-end the settings name (policy.dataplane); none: policy is not enforced.
+  Result<void> open_policy();
+  PolicyEnforcer* policy() { return policy_.get(); }
   /// Loads the store, applies the settings' resource files, and starts BGP if this node's Node
   /// resource exists (otherwise it waits for one to be applied).
   Result<void> start();
@@ -128,6 +132,7 @@ class Daemon {
   std::unique_ptr<rib::Rib> rib_;
   std::unique_ptr<bgp::Speaker> speaker_;
   std::unique_ptr<fib::FibManager> fib_;
+  std::unique_ptr<PolicyEnforcer> policy_;
   std::unique_ptr<boost::asio::steady_timer> fib_sweep_;
   std::unique_ptr<boost::asio::steady_timer> secrets_timer_;
   std::map<std::string, std::map<std::string, std::string>> secret_values_;  // at the last look

@@ -23,6 +23,7 @@ int delete_command(const Connection& c, const std::string& kind, const std::stri
 int node_status_command(const Connection& c);
 int routes_command(const Connection& c, bool fib, bool all_paths, const std::string& prefix);
 int explain_command(const Connection& c, const std::string& prefix);
+int policy_command(const Connection& c, bool counters);
 int version_command(const Connection& c);
 
 }  // namespace pinto::ctl

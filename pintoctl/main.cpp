@@ -6,6 +6,7 @@
 //   pintoctl node status
 //   pintoctl routes [--fib] [--all] [PREFIX]
 //   pintoctl explain PREFIX|ADDRESS
+//   pintoctl policy [--counters]
 //   pintoctl version
 //
 // Exit codes: 0 done, 1 refused or failed by pintod, 2 bad command line, 3 pintod unreachable.
@@ -67,6 +68,10 @@ int main(int argc, char** argv) {
   auto* explain = app.add_subcommand("explain", "why a prefix is or is not in the kernel");
   explain->add_option("prefix", prefix, "prefix or address")->required();
 
+  bool counters = false;
+  auto* policy = app.add_subcommand("policy", "the network policy this node enforces");
+  policy->add_flag("--counters", counters, "per-rule packet and byte counters");
+
   auto* version = app.add_subcommand("version", "pintoctl's and pintod's versions");
 
   try {
@@ -95,6 +100,7 @@ int main(int argc, char** argv) {
   if (node_status->parsed()) return node_status_command(c);
   if (routes->parsed()) return routes_command(c, fib, all_paths, prefix);
   if (explain->parsed()) return explain_command(c, prefix);
+  if (policy->parsed()) return policy_command(c, counters);
   if (version->parsed()) return version_command(c);
   return kUsage;
 }

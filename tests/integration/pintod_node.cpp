@@ -31,6 +31,9 @@ void PintodNode::write_files() const {
            << "store: state.db\n"
            << (config_.secrets_dir.empty() ? "" : "secrets: " + config_.secrets_dir + "\n")
            << "logLevel: debug\n"
+           << (config_.policy_dataplane.empty()
+                   ? ""
+                   : "policy: {dataplane: " + config_.policy_dataplane + "}\n")
            << "bgp: {holdTime: " << config_.hold_time_seconds << "s, connectRetryTime: 2s, "
            << "gracefulRestart: {enabled: " << (config_.graceful_restart ? "true" : "false")
            << ", restartTime: " << config_.restart_time_seconds << "s}" << config_.bgp_extra

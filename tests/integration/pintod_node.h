@@ -54,6 +54,8 @@ struct PintodConfig {
   std::string bgp_extra;
   /// More keys of the settings' `api:` map, e.g. ", tcp: 127.0.0.1:50051, tls: {...}".
   std::string api_extra;
+  /// Settings `policy: {dataplane: ...}` (iptables, ebpf, none); empty: pintod's default.
+  std::string policy_dataplane;
 };
 
 struct PintodPeerState {

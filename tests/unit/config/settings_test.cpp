@@ -35,6 +35,15 @@ TEST(Settings, DefaultsAndRelativePaths) {
   EXPECT_EQ(s.value().bgp.connect_retry_time, std::chrono::seconds(5));
   EXPECT_TRUE(s.value().bgp.graceful_restart.enabled);
   EXPECT_FALSE(s.value().listen.port_set);
+  EXPECT_EQ(s.value().policy.dataplane, PolicyDataplane::Iptables);
+  EXPECT_EQ(s.value().bgp.max_paths, 16u);
+}
+
+TEST(Settings, PolicyDataplaneAndMaxPaths) {
+  auto s = parse_settings("nodeName: n1\npolicy: {dataplane: ebpf}\nbgp: {maxPaths: 1}\n");
+  ASSERT_TRUE(s) << s.error().to_string();
+  EXPECT_EQ(s.value().policy.dataplane, PolicyDataplane::Ebpf);
+  EXPECT_EQ(s.value().bgp.max_paths, 1u);
 }
 
 TEST(Settings, ApiStoreAndSecrets) {
@@ -123,6 +132,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadSettings{"nodeName: a\nfib: {enabled: maybe}\n", "fib.enabled"},
         BadSettings{"nodeName: a\noriginate: [10.0.0.1/24]\n", "originate[0]"},
         BadSettings{"nodeName: a\nresources: /x.yaml\n", "resources"},
+        BadSettings{"nodeName: a\npolicy: {dataplane: nftables}\n", "policy.dataplane"},
+        BadSettings{"nodeName: a\nbgp: {maxPaths: 0}\n", "bgp.maxPaths"},
+        BadSettings{"nodeName: a\nbgp: {maxPaths: 300}\n", "bgp.maxPaths"},
         BadSettings{"nodeName: a\nbgp: {holdTime: 2s}\n", "bgp.holdTime"},
         BadSettings{"nodeName: a\nbgp: {gracefulRestart: {restartTime: 5000s}}\n",
                     "bgp.gracefulRestart.restartTime"},

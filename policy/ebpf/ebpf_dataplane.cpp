@@ -132,7 +132,8 @@ void EbpfDataplane::release_slot(Installed& ep, int direction) {
     carried.packets += c.packets;
     carried.bytes += c.bytes;
   }
-  free_slots_.push_back(ep.slots[direction]);
+  // Not reusable before the next apply(): a packet may still be walking the old slot.
+  released_slots_.push_back(ep.slots[direction]);
 }
 
 Result<void> EbpfDataplane::attach(Installed& ep) {
@@ -206,6 +207,8 @@ Result<void> EbpfDataplane::apply(const Program& program) {
   }
   auto image = build_map_image(program, sets_);
   if (!image) return failure(image.error());
+  free_slots_.insert(free_slots_.end(), released_slots_.begin(), released_slots_.end());
+  released_slots_.clear();
 
   // Members first: a rule that starts using a set finds it filled. A set index is never reused
   // within one apply (SetIndexer), so stale members of a vanished set match no live rule.

@@ -74,6 +74,7 @@ class EbpfDataplane : public Dataplane {
   std::vector<SetEntry> set_entries_;
   std::map<std::string, Installed> installed_;  // by interface name
   std::vector<std::uint32_t> free_slots_;
+  std::vector<std::uint32_t> released_slots_;    // free from the next apply() on
   std::map<CounterKey, pinto_counter> carried_;  // counts of slots since rewritten
   std::vector<std::string> pending_;
 };

@@ -205,8 +205,11 @@ Result<void> EbpfDataplane::apply(const Program& program) {
                            ": host endpoints are not supported by the eBPF dataplane yet"});
     }
   }
-  auto image = build_map_image(program, sets_);
+  // A refused Program must leave no trace: set indices are committed only once it is accepted.
+  SetIndexer sets = sets_;
+  auto image = build_map_image(program, sets);
   if (!image) return failure(image.error());
+  sets_ = std::move(sets);
   free_slots_.insert(free_slots_.end(), released_slots_.begin(), released_slots_.end());
   released_slots_.clear();
 

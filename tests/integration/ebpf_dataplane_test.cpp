@@ -255,5 +255,40 @@ TEST_F(EbpfDataplaneTest, UninstallRemovesTheFiltersAndOpensTraffic) {
   expect_tcp("client", "db", 5432, true);
 }
 
+// The shared table of cases with real TCP: every TCP case between two of the pods, applied in
+// turn on the same namespaces (the table's cases are applied live one after the other, which
+// also exercises chain rewrites). Real TCP needs the client's Egress *and* the server's Ingress,
+// so each exchange is compared with the reference evaluator on both.
+TEST_F(EbpfDataplaneTest, TableOfCasesWithRealTcpBetweenPods) {
+  int checked = 0, refused = 0;
+  for (const cases::PolicyCase& c : cases::kCases) {
+    const policy::Packet packet = policy::testing_util::parse_packet(c.packet);
+    if (packet.protocol != 6 || !packet.source.is_v4()) continue;
+    const PodSpec* client = nullptr;
+    const PodSpec* server = nullptr;
+    for (const PodSpec& pod : kPods) {
+      if (packet.source == *IpAddress::parse(pod.address)) client = &pod;
+      if (packet.destination == *IpAddress::parse(pod.address)) server = &pod;
+    }
+    if (!client || !server) continue;
+    SCOPED_TRACE(c.name);
+    program_ = program_of(c.resources);
+    {
+      InNetns in(*node_);
+      auto r = dataplane_->apply(program_);
+      if (!r) {
+        EXPECT_NE(r.error().message.find("not supported"), std::string::npos) << r.error().message;
+        ++refused;
+        continue;
+      }
+    }
+    expect_tcp(client->name, server->name, packet.destination_port,
+               reference_allows(*client, *server, packet.destination_port));
+    ++checked;
+  }
+  EXPECT_GE(checked, 20);
+  EXPECT_LE(refused, 2);  // the two remote named-port cases
+}
+
 }  // namespace
 }  // namespace pinto::itest

@@ -290,5 +290,30 @@ TEST_F(EbpfDataplaneTest, TableOfCasesWithRealTcpBetweenPods) {
   EXPECT_LE(refused, 2);  // the two remote named-port cases
 }
 
+// ICMP: type/code rules, and the echo reply passing through the connection table.
+TEST_F(EbpfDataplaneTest, IcmpEchoAllowedByTypeAndCodeOnly) {
+  const auto ping = [&](const char* from, const char* to) {
+    return pods_[pod_index(from)]
+               ->run({"ping", "-c", "3", "-i", "0.3", "-W", "1", kPods[pod_index(to)].address})
+               .exit_code == 0;
+  };
+  apply(program_of(cases::kDbIcmpEchoOnly));
+  policy::Packet echo;
+  echo.source = *IpAddress::parse("10.0.1.1");
+  echo.destination = *IpAddress::parse("10.0.1.2");
+  echo.protocol = 1;
+  echo.icmp_type = 8;
+  const auto* db = program_.find(policy::testing_util::endpoint_id(cases::kDb));
+  ASSERT_TRUE(policy::evaluate(program_, *db, Direction::Ingress, echo).allowed);
+  EXPECT_TRUE(ping("web", "db"));
+
+  apply(program_of(cases::kDbIngressFromWeb));  // TCP only: ICMP falls to the end-of-tier Deny
+  ASSERT_FALSE(policy::evaluate(program_,
+                                *program_.find(policy::testing_util::endpoint_id(cases::kDb)),
+                                Direction::Ingress, echo)
+                   .allowed);
+  EXPECT_FALSE(ping("web", "db"));
+}
+
 }  // namespace
 }  // namespace pinto::itest

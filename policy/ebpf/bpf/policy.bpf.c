@@ -158,12 +158,19 @@ static __always_inline int handle(struct __sk_buff* skb, __u32 direction) {
     w.pkt.icmp_type = l4[0];
     w.pkt.icmp_code = l4[1];
   }
+  /* Connection-table ports: the L4 ports, or for ICMP echo request/reply the identifier, so one
+   * ping does not open the way for the next one after a policy change. */
+  __u16 ct_sport = w.pkt.sport, ct_dport = w.pkt.dport;
+  if (ip->protocol == 1 && (w.pkt.icmp_type == 8 || w.pkt.icmp_type == 0)) {
+    if ((void*)(l4 + 6) > data_end) return TC_ACT_SHOT;
+    ct_sport = ct_dport = ((__u16)l4[4] << 8) | l4[5];
+  }
 
   struct pinto_ct_key fwd = {.ifindex = skb->ifindex,
                              .src = w.pkt.src,
                              .dst = w.pkt.dst,
-                             .sport = w.pkt.sport,
-                             .dport = w.pkt.dport,
+                             .sport = ct_sport,
+                             .dport = ct_dport,
                              .protocol = w.pkt.protocol};
   /* A SYN always walks the rules, so a reused 5-tuple meets the current policy. */
   if (!syn_only && bpf_map_lookup_elem(&pinto_conntrack, &fwd)) return TC_ACT_OK;
@@ -179,8 +186,8 @@ static __always_inline int handle(struct __sk_buff* skb, __u32 direction) {
   struct pinto_ct_key rev = {.ifindex = skb->ifindex,
                              .src = w.pkt.dst,
                              .dst = w.pkt.src,
-                             .sport = w.pkt.dport,
-                             .dport = w.pkt.sport,
+                             .sport = ct_dport,
+                             .dport = ct_sport,
                              .protocol = w.pkt.protocol};
   bpf_map_update_elem(&pinto_conntrack, &fwd, &now, BPF_ANY);
   bpf_map_update_elem(&pinto_conntrack, &rev, &now, BPF_ANY);

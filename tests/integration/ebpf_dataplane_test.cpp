@@ -9,7 +9,12 @@
 //   pod dev client 10.0.2.1 ─ cali1client ┘
 #include "policy/ebpf/ebpf_dataplane.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <memory>
 #include <string>
@@ -55,6 +60,42 @@ spec:
   ingress: [{action: Allow, protocol: TCP, source: {selector: app == 'web'},
              destination: {ports: [5432]}}]
 )";
+
+// A socket made inside `ns` (it stays there), closed on scope exit; -1 if anything failed.
+class NsSocket {
+ public:
+  NsSocket(const Netns& ns, const char* address, int port) {
+    InNetns in(ns);
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    ::inet_pton(AF_INET, address, &a.sin_addr);
+    const int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    const timeval two_seconds{2, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &two_seconds, sizeof(two_seconds));
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &two_seconds, sizeof(two_seconds));
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) close();
+  }
+  explicit NsSocket(int fd) : fd_(fd) {}
+  ~NsSocket() { close(); }
+  NsSocket(const NsSocket&) = delete;
+  NsSocket& operator=(const NsSocket&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  int fd_ = -1;
+};
+
+bool send_and_receive(int from, int to, char byte) {
+  char got = 0;
+  return ::send(from, &byte, 1, MSG_NOSIGNAL) == 1 && ::recv(to, &got, 1, 0) == 1 && got == byte;
+}
 
 class EbpfDataplaneTest : public ::testing::Test {
  protected:
@@ -313,6 +354,32 @@ TEST_F(EbpfDataplaneTest, IcmpEchoAllowedByTypeAndCodeOnly) {
                                 Direction::Ingress, echo)
                    .allowed);
   EXPECT_FALSE(ping("web", "db"));
+}
+
+// A policy change that denies new connections leaves an established, allowed one working in
+// both directions (its packets hit the connection table, not the new rules).
+TEST_F(EbpfDataplaneTest, PolicyUpdateLeavesEstablishedConnectionsIntact) {
+  apply(program_of(""));
+  const Netns& web = *pods_[pod_index("web")];
+  const Netns& db = *pods_[pod_index("db")];
+  NsSocket listener(db, "10.0.1.2", 6000);
+  ASSERT_GE(listener.fd(), 0);
+  ASSERT_EQ(::listen(listener.fd(), 4), 0);
+  NsSocket client(web, "10.0.1.1", 0);
+  ASSERT_GE(client.fd(), 0);
+  sockaddr_in server{};
+  server.sin_family = AF_INET;
+  server.sin_port = htons(6000);
+  ::inet_pton(AF_INET, "10.0.1.2", &server.sin_addr);
+  ASSERT_EQ(::connect(client.fd(), reinterpret_cast<sockaddr*>(&server), sizeof(server)), 0);
+  NsSocket accepted(::accept(listener.fd(), nullptr, nullptr));
+  ASSERT_GE(accepted.fd(), 0);
+  EXPECT_TRUE(send_and_receive(client.fd(), accepted.fd(), 'a'));
+
+  apply(program_of(cases::kDbIngressFromWeb));  // db now takes new connections on 5432 only
+  expect_tcp("web", "db", 6001, false);         // new connections meet the new policy
+  EXPECT_TRUE(send_and_receive(client.fd(), accepted.fd(), 'b'));
+  EXPECT_TRUE(send_and_receive(accepted.fd(), client.fd(), 'c'));
 }
 
 }  // namespace

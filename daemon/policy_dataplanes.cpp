@@ -1,17 +1,20 @@
 #include "daemon/policy_dataplanes.h"
 
-#include "common/log.h"
+#include "policy/ebpf/ebpf_dataplane.h"
 
 namespace pinto::daemon {
 
 Result<std::unique_ptr<policy::Dataplane>> make_dataplane(config::PolicyDataplane kind) {
   switch (kind) {
     case config::PolicyDataplane::None: return std::unique_ptr<policy::Dataplane>{};
-    case config::PolicyDataplane::Iptables:
-    case config::PolicyDataplane::Ebpf: break;
+    case config::PolicyDataplane::Ebpf: {
+      auto dataplane = policy::ebpf::EbpfDataplane::load();
+      if (!dataplane) return failure(dataplane.error());
+      return std::unique_ptr<policy::Dataplane>(std::move(dataplane).value());
+    }
+    case config::PolicyDataplane::Iptables: break;
   }
-  log_warning("policy: this build has no such data plane yet; policy is not enforced");
-  return std::unique_ptr<policy::Dataplane>{};
+  return failure(Error{"the iptables data plane is not in this build"});
 }
 
 }  // namespace pinto::daemon

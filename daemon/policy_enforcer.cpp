@@ -28,6 +28,15 @@ void PolicyEnforcer::update(const std::vector<config::Resource>& resources) {
   last_error_.clear();
   applied_text_ = std::move(text);
   log_info("policy: {} endpoints, {} sets applied", program.endpoints.size(), program.sets.size());
+  applied_ = program;
+}
+
+void PolicyEnforcer::reapply() {
+  if (!applied_) return;
+  if (auto applied = dataplane_->apply(*applied_); !applied) {
+    last_error_ = applied.error().message;
+    log_error("policy: not applied: {}", last_error_);
+  }
 }
 
 }  // namespace pinto::daemon

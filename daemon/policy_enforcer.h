@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@ class PolicyEnforcer {
   PolicyEnforcer(std::unique_ptr<policy::Dataplane> dataplane, std::string node_name);
 
   void update(const std::vector<config::Resource>& resources);
+  /// Applies the last program again (an endpoint's interface has appeared since).
+  void reapply();
+  /// Endpoint interfaces not there yet, so not enforced: reapply() until none is left.
+  std::vector<std::string> pending_interfaces() const { return dataplane_->pending_interfaces(); }
 
   /// The program last applied, as text (policy/compiler/program_text.h); empty before the first.
   const std::string& program_text() const { return applied_text_; }
@@ -29,6 +34,7 @@ class PolicyEnforcer {
   std::unique_ptr<policy::Dataplane> dataplane_;
   std::string node_name_;
   policy::Compiler compiler_;
+  std::optional<policy::Program> applied_;
   std::string applied_text_;
   std::string last_error_;
 };

@@ -177,6 +177,18 @@ Result<void> Daemon::open_policy() {
   return outcome::success();
 }
 
+void Daemon::retry_policy_while_pending() {
+  if (policy_->pending_interfaces().empty() || policy_retry_) return;
+  policy_retry_ = std::make_unique<boost::asio::steady_timer>(io_);
+  policy_retry_->expires_after(std::chrono::seconds(1));
+  policy_retry_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    policy_retry_.reset();
+    policy_->reapply();
+    retry_policy_while_pending();
+  });
+}
+
 void Daemon::follow_routes(const rib::RouteDelta& delta) {
   if (route_listener_) route_listener_(delta);
   if (!fib_) return;
@@ -423,7 +435,10 @@ std::vector<bgp::OriginatedRoute> Daemon::originated() const {
 
 Result<void> Daemon::apply_model(config::ClusterModel model) {
   // Policy needs no BGP identity: it follows every accepted state, Node or not.
-  if (policy_) policy_->update(catalog_->resources());
+  if (policy_) {
+    policy_->update(catalog_->resources());
+    retry_policy_while_pending();
+  }
   const bool restart = config::identity_changed(model_, model) || !speaker_;
   if (restart) stop_speaker("configuration changed");
   set_log_level(settings_.log_level);

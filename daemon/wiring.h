@@ -120,6 +120,8 @@ class Daemon {
   /// routes, tunnel devices (daemon/fib_routes.cpp).
   void apply_fib_model();
   void watch_secrets();
+  /// Applies policy again each second while an endpoint's interface is missing.
+  void retry_policy_while_pending();
 
   boost::asio::io_context& io_;
   config::Settings settings_;
@@ -133,6 +135,7 @@ class Daemon {
   std::unique_ptr<bgp::Speaker> speaker_;
   std::unique_ptr<fib::FibManager> fib_;
   std::unique_ptr<PolicyEnforcer> policy_;
+  std::unique_ptr<boost::asio::steady_timer> policy_retry_;  // while interfaces are pending
   std::unique_ptr<boost::asio::steady_timer> fib_sweep_;
   std::unique_ptr<boost::asio::steady_timer> secrets_timer_;
   std::map<std::string, std::map<std::string, std::string>> secret_values_;  // at the last look

@@ -29,6 +29,10 @@ class Dataplane {
   virtual Result<void> uninstall() = 0;
   /// Per-rule counters, where the back-end keeps them.
   virtual std::vector<RuleCounter> counters() = 0;
+  /// Interfaces the program names that do not exist yet, whose endpoints are therefore not
+  /// enforced: the caller applies again until there are none (a back-end that matches on
+  /// interface names, as iptables does, never has any).
+  virtual std::vector<std::string> pending_interfaces() const { return {}; }
 };
 
 }  // namespace pinto::policy

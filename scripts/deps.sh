@@ -12,7 +12,7 @@ packages=(
   libyaml-cpp-dev libsqlite3-dev libbpf-dev bpftool nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # network tooling and real peers for integration tests and benchmarks
-  iproute2 iptables ipset tcpdump bird2 frr gobgpd
+  iproute2 iputils-ping iptables ipset tcpdump bird2 frr gobgpd
   # GoBGP's codec as a Go package, timed beside ours by bench/codec_compare.sh
   golang-go golang-github-osrg-gobgp-dev
 )

@@ -112,8 +112,8 @@ TEST_P(PintodPolicy, PoliciesAppliedWithPintoctlDecideRealTcpBetweenPods) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Dataplanes, PintodPolicy, testing::Values("iptables", "ebpf"),
-                         [](const testing::TestParamInfo<std::string>& info) {
-                           return info.param;
+                         [](const testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
                          });
 
 }  // namespace

@@ -1,0 +1,66 @@
+/* Whether one encoded rule (policy_abi.h) matches one packet: the same code runs in the kernel
+ * (policy.bpf.c) and in the unit tests (tests/unit/policy/ebpf_rule_match_test.cpp), which replay
+ * the shared table of policy cases through it and compare with the reference evaluator.
+ *
+ * The includer defines PINTO_SET_CONTAINS(ctx, set_index, addr) -> nonzero when the IPv4 address
+ * `addr` (network byte order) is a member of set `set_index`: an LPM-trie lookup in the kernel,
+ * a std::map in the tests. Loops are bounded by the ABI's constants, as the verifier wants. */
+#ifndef PINTO_POLICY_EBPF_RULE_MATCH_H
+#define PINTO_POLICY_EBPF_RULE_MATCH_H
+
+#include "policy_abi.h"
+
+#ifndef PINTO_SET_CONTAINS
+#error "define PINTO_SET_CONTAINS(ctx, set_index, addr) before including rule_match.h"
+#endif
+
+static inline int pinto_port_in(const struct pinto_port_range* ranges, __u32 n, __u16 port) {
+  for (__u32 i = 0; i < PINTO_MAX_PORT_RANGES; i++) {
+    if (i >= n) break;
+    if (port >= ranges[i].first && port <= ranges[i].last) return 1;
+  }
+  return 0;
+}
+
+static inline int pinto_side_matches(const struct pinto_side* s, __u32 addr, __u16 port,
+                                     int has_ports, void* ctx) {
+  for (__u32 i = 0; i < PINTO_MAX_SETS_PER_SIDE; i++) {
+    if (i >= s->n_in) break;
+    if (!PINTO_SET_CONTAINS(ctx, s->in[i], addr)) return 0;
+  }
+  for (__u32 i = 0; i < PINTO_MAX_SETS_PER_SIDE; i++) {
+    if (i >= s->n_not_in) break;
+    if (PINTO_SET_CONTAINS(ctx, s->not_in[i], addr)) return 0;
+  }
+  /* ports: only for protocols that have them; a rule with ports never matches the others. */
+  if (s->n_ports) {
+    if (!has_ports) return 0;
+    if (!pinto_port_in(s->ports, s->n_ports, port)) return 0;
+  }
+  if (has_ports && pinto_port_in(s->not_ports, s->n_not_ports, port)) return 0;
+  return 1;
+}
+
+static inline int pinto_is_icmp(__u8 protocol) {
+  return protocol == 1 || protocol == 58;
+}
+
+static inline int pinto_rule_matches(const struct pinto_rule* r, const struct pinto_packet* p,
+                                     void* ctx) {
+  const __u32 f = r->flags;
+  if (f & PINTO_F_NEVER) return 0;
+  if ((f & PINTO_F_PROTOCOL) && p->protocol != r->protocol) return 0;
+  if ((f & PINTO_F_NOT_PROTOCOL) && p->protocol == r->not_protocol) return 0;
+  if (f & PINTO_F_ICMP) {
+    if (!pinto_is_icmp(p->protocol) || p->icmp_type != r->icmp_type) return 0;
+    if ((f & PINTO_F_ICMP_CODE) && p->icmp_code != r->icmp_code) return 0;
+  }
+  if ((f & PINTO_F_NOT_ICMP) && pinto_is_icmp(p->protocol) && p->icmp_type == r->not_icmp_type &&
+      (!(f & PINTO_F_NOT_ICMP_CODE) || p->icmp_code == r->not_icmp_code)) {
+    return 0;
+  }
+  return pinto_side_matches(&r->src, p->src, p->sport, p->has_ports, ctx) &&
+         pinto_side_matches(&r->dst, p->dst, p->dport, p->has_ports, ctx);
+}
+
+#endif

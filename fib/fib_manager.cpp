@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_future.hpp>
 
@@ -149,8 +150,9 @@ void FibManager::flush() {
       batch.push_back({FibChange::Op::Replace, *want});
       kernel_[prefix] = *want;
       errors_.erase(prefix);
-    } else if (have != kernel_.end()) {
-      errors_.erase(prefix);
+    } else {
+      errors_.erase(prefix);  // not wanted any more: neither is its old refusal
+      if (have == kernel_.end()) continue;
       batch.push_back({FibChange::Op::Delete, have->second});
       kernel_.erase(have);
     }
@@ -211,13 +213,46 @@ void FibManager::handle(const std::vector<KernelEvent>& events) {
           ensure_tunnel(tunnel->second);  // deleted or downed by someone: make it again
           flood_dirty_.insert(e.link);
         }
-        schedule_resync();
+        e.up ? link_up() : link_down(e.link);
         break;
       case KernelEvent::Kind::Overrun:
         log_warning("fib: kernel events were lost; comparing our routes with the kernel's");
         schedule_resync();
         break;
     }
+  }
+}
+
+// Nothing of ours vanishes when a link comes up, but routes the kernel refused (a pod's interface
+// not there yet, a link that was down) may fit now.
+void FibManager::link_up() {
+  std::size_t retried = 0;
+  for (const auto& [prefix, message] : errors_) {
+    auto want = desired_.find(prefix);
+    if (want == desired_.end() || dirty_.contains(prefix)) continue;
+    dirty_[prefix] = want->second;
+    ++retried;
+  }
+  if (retried > 0) schedule_flush();
+}
+
+// The kernel drops the IPv4 routes through a link that goes down and says nothing. Routes that
+// name the link (a pod's) are known to be gone; for any other link (an uplink that gateway routes
+// resolve through) only a comparison with a fresh dump tells which went.
+void FibManager::link_down(const std::string& link) {
+  std::size_t named = 0;
+  for (const auto& [prefix, want] : desired_) {
+    const bool through = std::any_of(want.next_hops.begin(), want.next_hops.end(),
+                                     [&](const NextHop& hop) { return hop.device == link; });
+    if (!through || dirty_.contains(prefix)) continue;
+    kernel_.erase(prefix);
+    dirty_[prefix] = want;  // refused while the link is down; link_up() retries
+    ++named;
+  }
+  if (named > 0) {
+    schedule_flush();
+  } else {
+    schedule_resync();
   }
 }
 

@@ -9,9 +9,10 @@
 // graceful-restart window has passed.
 //
 // Repairs: the writer's kernel events come back here. A route of ours deleted behind our back is
-// written again at once; a link going down or up (routes through it vanish silently for IPv4, and
-// refused routes may now fit) or lost events cause one comparison with a fresh dump, debounced.
-// A tunnel device that disappears is made again.
+// written again at once. A link going down takes the IPv4 routes through it silently: those that
+// name it are rewritten (and refused until it is up again); for another link, and when events
+// were lost, one comparison with a fresh dump (debounced) finds what went. A link coming up
+// retries the routes the kernel refused. A tunnel device that disappears is made again.
 //
 // NOTE Threading: set/remove/flush/sweep_stale/handle on the routing thread; the writer only on
 // the FIB thread. Results come back to the routing thread with post().
@@ -71,6 +72,8 @@ class FibManager {
   void count_flood(const KernelRoute& route, int delta);
   void ensure_tunnel(const TunnelDevice& device);
   void watch_events();
+  void link_up();
+  void link_down(const std::string& link);
   void schedule_resync();
   void resync(std::vector<KernelRoute> kernel);
 

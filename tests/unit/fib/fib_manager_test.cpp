@@ -135,5 +135,26 @@ TEST_F(FibManagerTest, ALinkComingUpRetriesRoutesTheKernelRefused) {
   EXPECT_TRUE(settle([&] { return kernel_size() == 1 && manager_->errors().empty(); }));
 }
 
+TEST_F(FibManagerTest, RoutesNamingALinkThatWentDownAreWrittenAgainAndNoOthers) {
+  manager_->set(via("10.244.1.5/32", "0.0.0.0", "cali1"));
+  manager_->set(via("10.244.2.0/26", "10.0.0.2"));
+  ASSERT_TRUE(settle([&] { return writer_->changes_applied() == 2; }));
+  manager_->handle({KernelEvent{KernelEvent::Kind::LinkChanged, {}, 0, 0, "cali1", false}});
+  EXPECT_TRUE(settle([&] { return writer_->changes_applied() == 3; }));
+  EXPECT_EQ(manager_->changes_written(), 3u);  // only the route through cali1
+}
+
+TEST_F(FibManagerTest, AnotherLinkGoingDownComparesWithTheKernelAndRestoresWhatWent) {
+  manager_->set(via("10.244.1.0/26", "10.0.0.2"));
+  manager_->set(via("10.244.2.0/26", "10.0.0.2"));
+  ASSERT_TRUE(settle([&] { return kernel_size() == 2; }));
+  // The kernel drops routes through a downed uplink without a word.
+  writer_->delete_behind_our_back(prefix("10.244.2.0/26"));
+  manager_->handle({KernelEvent{KernelEvent::Kind::LinkChanged, {}, 0, 0, "eth0", false}});
+  EXPECT_TRUE(settle([&] { return kernel_size() == 2; }));
+  EXPECT_EQ(manager_->repairs(), 1u);
+  EXPECT_EQ(manager_->changes_written(), 3u);  // the one that went, nothing else
+}
+
 }  // namespace
 }  // namespace pinto::fib

@@ -1,6 +1,7 @@
 #include "daemon/policy_dataplanes.h"
 
 #include "policy/ebpf/ebpf_dataplane.h"
+#include "policy/iptables/iptables_dataplane.h"
 
 namespace pinto::daemon {
 
@@ -12,9 +13,13 @@ Result<std::unique_ptr<policy::Dataplane>> make_dataplane(config::PolicyDataplan
       if (!dataplane) return failure(dataplane.error());
       return std::unique_ptr<policy::Dataplane>(std::move(dataplane).value());
     }
-    case config::PolicyDataplane::Iptables: break;
+    case config::PolicyDataplane::Iptables:
+      // The tools run in pintod's own network namespace; the chains hook cali+ interfaces.
+      return std::unique_ptr<policy::Dataplane>(
+          std::make_unique<policy::iptables::IptablesDataplane>(
+              policy::iptables::IptablesOptions{}));
   }
-  return failure(Error{"the iptables data plane is not in this build"});
+  return std::unique_ptr<policy::Dataplane>{};
 }
 
 }  // namespace pinto::daemon

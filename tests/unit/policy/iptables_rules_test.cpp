@@ -1,0 +1,284 @@
+// The iptables back-end's pure renderer: a compiled Program as chains (golden text), the
+// restore text of a change (only changed chains), hooks, uninstall, counters.
+#include "policy/iptables/iptables_rules.h"
+
+#include <gtest/gtest.h>
+
+#include "policy_test_util.h"
+
+namespace pinto::policy::iptables {
+namespace {
+
+using testing_util::model_of;
+
+// Two pods on node-a; db is guarded by a tier that passes web and logs, then the default tier
+// allows web on its named port and denies a CIDR before that.
+constexpr const char* kCluster = R"(
+apiVersion: v1
+kind: Namespace
+metadata: {name: prod}
+---
+apiVersion: projectcalico.org/v3
+kind: WorkloadEndpoint
+metadata: {name: web, namespace: prod, labels: {app: web}}
+spec: {node: node-a, interfaceName: cali0web, ipNetworks: [10.0.1.1/32, "fd00::1:1/128"]}
+---
+apiVersion: projectcalico.org/v3
+kind: WorkloadEndpoint
+metadata: {name: db, namespace: prod, labels: {app: db}}
+spec: {node: node-a, interfaceName: cali0db, ipNetworks: [10.0.1.2/32],
+       ports: [{name: pg, protocol: TCP, port: 5432}]}
+)";
+
+constexpr const char* kPolicies = R"(
+apiVersion: projectcalico.org/v3
+kind: Tier
+metadata: {name: security}
+spec: {order: 100}
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: security.pass-web}
+spec:
+  tier: security
+  selector: app == 'db'
+  ingress: [{action: Log}, {action: Pass, source: {selector: app == 'web'}}]
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: db, namespace: prod}
+spec:
+  selector: app == 'db'
+  ingress:
+  - {action: Deny, source: {nets: [10.9.0.0/16], notNets: [10.9.1.0/24]}}
+  - {action: Allow, protocol: TCP, source: {selector: app == 'web'}, destination: {ports: [pg, "6000:6010"]}}
+  egress:
+  - {action: Allow, protocol: ICMP, icmp: {type: 8}}
+)";
+
+std::string text_of(const Ruleset& r) {
+  std::string out;
+  for (const auto& [name, rules] : r.chains) {
+    out += name + "\n";
+    for (const auto& rule : rules) out += "  " + rule + "\n";
+  }
+  return out;
+}
+
+Program program_of(const std::string& yaml) {
+  return compile(model_of(std::string(kCluster) + "\n---\n" + yaml, "node-a"));
+}
+
+// The whole IPv4 rendering: conntrack first, dispatch by interface, Pass as a -g to the next
+// tier's segment chain, Log then continue, named port "pg" resolved to 5432 on db, nets/notNets as
+// sets, RuleIds in comments.
+TEST(IptablesRules, GoldenIpv4Chains) {
+  const Ruleset r = render_ruleset(program_of(kPolicies), Family::V4, {});
+  EXPECT_EQ(text_of(r), R"(pinto-fw-cali0db
+  -p 1 -m icmp --icmp-type 8 -m comment --comment "NetworkPolicy/prod/db/egress/0" -g pinto-to-wl
+  -m comment --comment "tier/default/egress/end-of-tier-deny" -j DROP
+  -m comment --comment "egress/profile-allow" -g pinto-to-wl
+pinto-fw-cali0web
+  -m comment --comment "egress/no-policy-allow" -g pinto-to-wl
+pinto-fwd
+  -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+  -m conntrack --ctstate INVALID -j DROP
+  -i cali0db -g pinto-fw-cali0db
+  -i cali0web -g pinto-fw-cali0web
+  -g pinto-to-wl
+pinto-to-wl
+  -o cali0db -g pinto-tw-cali0db
+  -o cali0web -g pinto-tw-cali0web
+  -j ACCEPT
+pinto-tw-cali0db
+  -m comment --comment "GlobalNetworkPolicy/security.pass-web/ingress/0" -j LOG --log-prefix "pinto-policy: "
+  -m set --match-set pinto-s-8ee8c08363dfd0e0 src -m comment --comment "GlobalNetworkPolicy/security.pass-web/ingress/1" -g pinto-tw-cali0db-1
+  -m comment --comment "tier/security/ingress/end-of-tier-deny" -j DROP
+pinto-tw-cali0db-1
+  -m set --match-set pinto-s-dc0bb452f7621323 src -m set ! --match-set pinto-s-559cf4629bbd7287 src -m comment --comment "NetworkPolicy/prod/db/ingress/0" -j DROP
+  -p 6 -m set --match-set pinto-s-cc05919ae34680df src -m multiport --dports 5432,6000:6010 -m comment --comment "NetworkPolicy/prod/db/ingress/1" -j ACCEPT
+  -m comment --comment "tier/default/ingress/end-of-tier-deny" -j DROP
+  -m comment --comment "ingress/profile-allow" -j ACCEPT
+pinto-tw-cali0web
+  -m comment --comment "ingress/no-policy-allow" -j ACCEPT
+)");
+}
+
+TEST(IptablesRules, Ipv6LeavesOutIpv4OnlyRulesAndNamesInet6Sets) {
+  const Ruleset r = render_ruleset(program_of(kPolicies), Family::V6, {});
+  // The CIDR deny is IPv4-only and the ICMP (v4) egress rule too; sets are the s6 ones.
+  const std::string text = text_of(r);
+  EXPECT_EQ(text.find("10.9."), std::string::npos) << text;
+  EXPECT_EQ(text.find("-p 1 "), std::string::npos) << text;
+  EXPECT_EQ(text.find("--match-set pinto-s-"), std::string::npos) << text;
+  EXPECT_NE(text.find("--match-set pinto-s6-"), std::string::npos) << text;
+  // Chains are the same in both families, so a dispatch from FORWARD works in both.
+  const Ruleset v4 = render_ruleset(program_of(kPolicies), Family::V4, {});
+  for (const auto& [name, rules] : v4.chains) EXPECT_TRUE(r.chains.contains(name)) << name;
+}
+
+TEST(IptablesRules, ChainNamesFitIptablesLimit) {
+  const Ruleset r = render_ruleset(program_of(kPolicies), Family::V4, {});
+  for (const auto& [name, rules] : r.chains) EXPECT_LE(name.size(), 28u) << name;
+}
+
+TEST(IptablesRules, FirstRestoreDeclaresEveryChainAndHooksForward) {
+  const Ruleset r = render_ruleset(program_of(""), Family::V4, {});
+  const std::string text = restore_text({}, r, forward_hooks({}));
+  EXPECT_EQ(text, R"(*filter
+:pinto-fw-cali0db - [0:0]
+:pinto-fw-cali0web - [0:0]
+:pinto-fwd - [0:0]
+:pinto-to-wl - [0:0]
+:pinto-tw-cali0db - [0:0]
+:pinto-tw-cali0web - [0:0]
+-A pinto-fw-cali0db -m comment --comment "egress/no-policy-allow" -g pinto-to-wl
+-A pinto-fw-cali0web -m comment --comment "egress/no-policy-allow" -g pinto-to-wl
+-A pinto-fwd -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A pinto-fwd -m conntrack --ctstate INVALID -j DROP
+-A pinto-fwd -i cali0db -g pinto-fw-cali0db
+-A pinto-fwd -i cali0web -g pinto-fw-cali0web
+-A pinto-fwd -g pinto-to-wl
+-A pinto-to-wl -o cali0db -g pinto-tw-cali0db
+-A pinto-to-wl -o cali0web -g pinto-tw-cali0web
+-A pinto-to-wl -j ACCEPT
+-A pinto-tw-cali0db -m comment --comment "ingress/no-policy-allow" -j ACCEPT
+-A pinto-tw-cali0web -m comment --comment "ingress/no-policy-allow" -j ACCEPT
+-I FORWARD -i cali+ -j pinto-fwd
+-I FORWARD -o cali+ -j pinto-fwd
+COMMIT
+)");
+}
+
+TEST(IptablesRules, PolicyChangeRewritesOnlyTheChainsOfThatEndpoint) {
+  const Ruleset before = render_ruleset(program_of(""), Family::V4, {});
+  const Ruleset after = render_ruleset(program_of(R"(
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: web, namespace: prod}
+spec:
+  selector: app == 'web'
+  ingress: [{action: Allow, protocol: UDP, destination: {ports: [53]}}]
+)"),
+                                       Family::V4, {});
+  const std::string text = restore_text(before, after, {});
+  EXPECT_NE(text.find(":pinto-tw-cali0web - [0:0]"), std::string::npos) << text;
+  EXPECT_EQ(text.find("cali0db"), std::string::npos) << text;
+  EXPECT_EQ(text.find("pinto-fwd"), std::string::npos) << text;
+  EXPECT_EQ(text.find("pinto-fw-cali0web"), std::string::npos) << text;
+  EXPECT_EQ(text.find("FORWARD"), std::string::npos) << text;
+}
+
+TEST(IptablesRules, NothingChangedWritesNothing) {
+  const Ruleset r = render_ruleset(program_of(kPolicies), Family::V4, {});
+  EXPECT_EQ(restore_text(r, r, {}), "");
+}
+
+TEST(IptablesRules, SetMembershipChangeRewritesNoChain) {
+  // A new pod labelled app=web changes the members of the web set only.
+  const Ruleset before = render_ruleset(program_of(kPolicies), Family::V4, {});
+  const Ruleset after = render_ruleset(program_of(std::string(kPolicies) + R"(
+---
+apiVersion: projectcalico.org/v3
+kind: WorkloadEndpoint
+metadata: {name: web2, namespace: prod, labels: {app: web}}
+spec: {node: node-b, interfaceName: cali0web2, ipNetworks: [10.0.2.9/32]}
+)"),
+                                       Family::V4, {});
+  EXPECT_EQ(restore_text(before, after, {}), "");
+}
+
+TEST(IptablesRules, RemovedEndpointChainsAreFlushedAndDeletedAfterTheDispatchIsRewritten) {
+  const Ruleset before = render_ruleset(program_of(kPolicies), Family::V4, {});
+  Program p = program_of(kPolicies);
+  std::erase_if(p.endpoints,
+                [](const EndpointProgram& ep) { return ep.interface_name == "cali0db"; });
+  const Ruleset after = render_ruleset(p, Family::V4, {});
+  const std::string text = restore_text(before, after, {});
+  EXPECT_EQ(text, R"(*filter
+:pinto-fwd - [0:0]
+:pinto-to-wl - [0:0]
+:pinto-fw-cali0db - [0:0]
+:pinto-tw-cali0db - [0:0]
+:pinto-tw-cali0db-1 - [0:0]
+-A pinto-fwd -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A pinto-fwd -m conntrack --ctstate INVALID -j DROP
+-A pinto-fwd -i cali0web -g pinto-fw-cali0web
+-A pinto-fwd -g pinto-to-wl
+-A pinto-to-wl -o cali0web -g pinto-tw-cali0web
+-A pinto-to-wl -j ACCEPT
+-X pinto-fw-cali0db
+-X pinto-tw-cali0db
+-X pinto-tw-cali0db-1
+COMMIT
+)");
+}
+
+TEST(IptablesRules, ManyPortsSplitIntoMultiportChunksOfFifteen) {
+  std::string ports;
+  for (int p = 1; p <= 20; ++p) ports += (ports.empty() ? "" : ", ") + std::to_string(p);
+  const Ruleset r = render_ruleset(program_of(R"(
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: web, namespace: prod}
+spec:
+  selector: app == 'web'
+  ingress: [{action: Allow, protocol: UDP, destination: {ports: [)" +
+                                              ports + R"(]}}]
+)"),
+                                   Family::V4, {});
+  const auto& rules = r.chains.at("pinto-tw-cali0web");
+  ASSERT_GE(rules.size(), 2u);
+  EXPECT_NE(rules[0].find("--dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15 "), std::string::npos)
+      << rules[0];
+  EXPECT_NE(rules[1].find("--dports 16,17,18,19,20 "), std::string::npos) << rules[1];
+}
+
+TEST(IptablesRules, InstalledStateFromIptablesSave) {
+  const InstalledState s = parse_installed(R"(# Generated by iptables-save v1.8.9 (nf_tables)
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:DOCKER - [0:0]
+:pinto-fwd - [0:0]
+:pinto-tw-cali0db - [0:0]
+-A FORWARD -o cali+ -j pinto-fwd
+-A FORWARD -j DOCKER
+-A pinto-fwd -g pinto-to-wl
+COMMIT
+)",
+                                           {});
+  EXPECT_EQ(s.chains, (std::vector<std::string>{"pinto-fwd", "pinto-tw-cali0db"}));
+  EXPECT_EQ(s.hooks, (std::vector<std::string>{"-o cali+ -j pinto-fwd"}));
+  EXPECT_EQ(uninstall_text(s), R"(*filter
+:pinto-fwd - [0:0]
+:pinto-tw-cali0db - [0:0]
+-D FORWARD -o cali+ -j pinto-fwd
+-X pinto-fwd
+-X pinto-tw-cali0db
+COMMIT
+)");
+  EXPECT_EQ(uninstall_text({}), "");
+}
+
+TEST(IptablesRules, CountersFromIptablesSaveC) {
+  const auto c = parse_counters(R"(*filter
+:FORWARD ACCEPT [10:1000]
+[7:700] -A FORWARD -i cali+ -j pinto-fwd
+[3:180] -A pinto-tw-cali0db -p tcp -m comment --comment "GlobalNetworkPolicy/allow/ingress/0" -j ACCEPT
+[1:60] -A pinto-tw-cali0db -m comment --comment tier/default/ingress/end-of-tier-deny -j DROP
+[2:120] -A OTHER -m comment --comment "not ours" -j DROP
+COMMIT
+)");
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].chain, "pinto-tw-cali0db");
+  EXPECT_EQ(c[0].rule, "GlobalNetworkPolicy/allow/ingress/0");
+  EXPECT_EQ(c[0].packets, 3u);
+  EXPECT_EQ(c[0].bytes, 180u);
+  EXPECT_EQ(c[1].rule, "tier/default/ingress/end-of-tier-deny");
+  EXPECT_EQ(c[1].packets, 1u);
+}
+
+}  // namespace
+}  // namespace pinto::policy::iptables

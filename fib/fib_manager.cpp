@@ -77,6 +77,7 @@ void FibManager::remove(const IpPrefix& prefix) {
 // Keeps, per VXLAN device, how many wanted routes use each gateway: the device floods to exactly
 // the gateways in use.
 void FibManager::count_flood(const KernelRoute& route, int delta) {
+  if (tunnels_.empty()) return;  // the common case: no encapsulated pool, nothing per route
   for (const NextHop& hop : route.next_hops) {
     auto tunnel = tunnels_.find(hop.device);
     if (tunnel == tunnels_.end() || tunnel->second.kind != TunnelDevice::Kind::Vxlan) continue;

@@ -11,52 +11,11 @@
 #include <cstring>
 #include <vector>
 
-#include "integration/in_netns.h"
+#include "integration/socket_helpers.h"
 
 namespace pinto::itest {
 
 namespace {
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-int socket_in(const Netns& netns, int family, int type, int protocol) {
-  InNetns in(netns);
-  return ::socket(family, type | SOCK_CLOEXEC, protocol);
-}
-
-sockaddr_storage address_of(const std::string& text, int port, socklen_t& length) {
-  sockaddr_storage s{};
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&s);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&s);
-  length = 0;
-  if (inet_pton(AF_INET, text.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<std::uint16_t>(port));
-    length = sizeof(sockaddr_in);
-  } else if (inet_pton(AF_INET6, text.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<std::uint16_t>(port));
-    length = sizeof(sockaddr_in6);
-  }
-  return s;
-}
-
-bool readable(int fd, std::chrono::milliseconds timeout) {
-  pollfd p{fd, POLLIN, 0};
-  return ::poll(&p, 1, static_cast<int>(timeout.count())) == 1;
-}
 
 std::uint16_t checksum(const std::vector<std::uint8_t>& bytes) {
   std::uint32_t sum = 0;
@@ -71,8 +30,8 @@ std::uint16_t checksum(const std::vector<std::uint8_t>& bytes) {
 std::string udp_exchange(const TcpEndpoint& client, const TcpEndpoint& server, int port,
                          std::chrono::milliseconds timeout) {
   socklen_t server_length = 0, client_length = 0;
-  const auto server_address = address_of(server.address, port, server_length);
-  const auto client_address = address_of(client.address, 0, client_length);
+  const auto server_address = socket_address(server.address, port, server_length);
+  const auto client_address = socket_address(client.address, 0, client_length);
   if (server_length == 0 || client_length == 0) return "not an address";
   const int family = server_address.ss_family;
   Fd listener(socket_in(server.netns, family, SOCK_DGRAM, 0));
@@ -87,7 +46,7 @@ std::string udp_exchange(const TcpEndpoint& client, const TcpEndpoint& server, i
   if (::sendto(sender.get(), request.data(), request.size(), 0,
                reinterpret_cast<const sockaddr*>(&server_address), server_length) < 0)
     return std::string("sendto: ") + strerror(errno);
-  if (!readable(listener.get(), timeout)) return "request did not arrive";
+  if (!wait_for(listener.get(), POLLIN, timeout)) return "request did not arrive";
   char buf[64];
   sockaddr_storage from{};
   socklen_t from_length = sizeof from;
@@ -97,7 +56,7 @@ std::string udp_exchange(const TcpEndpoint& client, const TcpEndpoint& server, i
   if (::sendto(listener.get(), "pinto!", 6, 0, reinterpret_cast<const sockaddr*>(&from),
                from_length) < 0)
     return std::string("reply sendto: ") + strerror(errno);
-  if (!readable(sender.get(), timeout)) return "reply did not arrive";
+  if (!wait_for(sender.get(), POLLIN, timeout)) return "reply did not arrive";
   return {};
 }
 
@@ -105,8 +64,8 @@ std::string raw_ipv4_probe(const TcpEndpoint& source, const TcpEndpoint& destina
                            std::uint8_t protocol, std::uint8_t icmp_type, std::uint8_t icmp_code,
                            std::chrono::milliseconds timeout) {
   socklen_t dst_length = 0, src_length = 0;
-  const auto dst = address_of(destination.address, 0, dst_length);
-  const auto src = address_of(source.address, 0, src_length);
+  const auto dst = socket_address(destination.address, 0, dst_length);
+  const auto src = socket_address(source.address, 0, src_length);
   if (dst.ss_family != AF_INET || src.ss_family != AF_INET) return "IPv4 only";
   Fd receiver(socket_in(destination.netns, AF_INET, SOCK_RAW, protocol));
   Fd sender(socket_in(source.netns, AF_INET, SOCK_RAW, protocol));
@@ -134,7 +93,8 @@ std::string raw_ipv4_probe(const TcpEndpoint& source, const TcpEndpoint& destina
   while (true) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || !readable(receiver.get(), left)) return "packet did not arrive";
+    if (left.count() <= 0 || !wait_for(receiver.get(), POLLIN, left))
+      return "packet did not arrive";
     std::uint8_t buf[256];
     const ssize_t n = ::recv(receiver.get(), buf, sizeof buf, 0);
     if (n < 20) continue;

@@ -10,56 +10,14 @@
 #include <cerrno>
 #include <cstring>
 
-#include "integration/in_netns.h"
+#include "integration/socket_helpers.h"
 
 namespace pinto::itest {
 
 namespace {
 
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-// IPv4 or IPv6 socket address for `text`; family 0 when the text is neither.
-sockaddr_storage socket_address(const std::string& text, int port, socklen_t& length) {
-  sockaddr_storage storage{};
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
-  if (inet_pton(AF_INET, text.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<std::uint16_t>(port));
-    length = sizeof(sockaddr_in);
-  } else if (inet_pton(AF_INET6, text.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<std::uint16_t>(port));
-    length = sizeof(sockaddr_in6);
-  }
-  return storage;
-}
-
 std::string errno_text(const std::string& what) {
   return what + ": " + std::strerror(errno);
-}
-
-// A socket stays in the namespace it was made in, whichever thread uses it later.
-int socket_in(const Netns& netns, int family, int type) {
-  InNetns in(netns);
-  return ::socket(family, type, 0);
-}
-
-bool wait_for(int fd, short events, std::chrono::milliseconds timeout) {
-  pollfd p{fd, events, 0};
-  return ::poll(&p, 1, static_cast<int>(timeout.count())) == 1;
 }
 
 }  // namespace
@@ -73,7 +31,7 @@ std::string tcp_exchange(const TcpEndpoint& client, const TcpEndpoint& server, i
   if (server_length == 0 || client_length == 0) return "not an address";
   const int family = server_address.ss_family;
 
-  Fd listener(socket_in(server.netns, family, SOCK_STREAM | SOCK_CLOEXEC));
+  Fd listener(socket_in(server.netns, family, SOCK_STREAM));
   if (listener.get() < 0) return errno_text("socket");
   const int one = 1;
   ::setsockopt(listener.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -82,7 +40,7 @@ std::string tcp_exchange(const TcpEndpoint& client, const TcpEndpoint& server, i
       ::listen(listener.get(), 4) != 0)
     return errno_text("listen on " + server.address);
 
-  Fd connection(socket_in(client.netns, family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK));
+  Fd connection(socket_in(client.netns, family, SOCK_STREAM | SOCK_NONBLOCK));
   if (connection.get() < 0) return errno_text("socket");
   if (::bind(connection.get(), reinterpret_cast<const sockaddr*>(&client_address), client_length) !=
       0)

@@ -8,7 +8,8 @@
 #     defaults: -n "100000 1000000" -k "1 10" -i "pintod bird frr gobgp"
 #   env: PHASE_TIMEOUT (s, default 300) bounds each of convergence and withdrawal;
 #        SKIP_BUILD=1 uses the binaries already in build/default; KEEP_WORK=1 keeps the temporary
-#        directory (configs, daemon log, rr_load output).
+#        directory (configs, daemon log, rr_load output); PERF_RECORD=DIR writes a perf profile
+#        of the reflector per row there (PERF_ARGS adds perf record options, e.g. "-g").
 #
 # Sender and receivers are bench/rr_load (rr_load.cpp): UPDATEs pre-encoded with Pinto's codec
 # (N /32s from 100.64.0.0, ~800 per 4096-octet UPDATE, ORIGIN IGP, empty AS_PATH, NEXT_HOP the
@@ -229,6 +230,10 @@ start_dut() { # IMPL K
       ;;
   esac
   dut_pid=$!
+  # PERF_RECORD=DIR: a perf profile of the reflector per row, for finding where its time goes.
+  if [ -n "${PERF_RECORD:-}" ]; then
+    perf record -q -F 999 ${PERF_ARGS:-} -p "$dut_pid" -o "$PERF_RECORD/$1-$2.data" >/dev/null 2>&1 &
+  fi
   for _ in $(seq 100); do  # until it listens on port 179, at most 10 s
     ip netns exec "$dut" ss -ltn 2>/dev/null | grep -q ':179 ' && return 0
     kill -0 "$dut_pid" 2>/dev/null || break

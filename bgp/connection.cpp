@@ -1,6 +1,8 @@
 #include "bgp/connection.h"
 
+#include <algorithm>
 #include <boost/asio/write.hpp>
+#include <vector>
 
 #include "bgp/socket_options.h"
 
@@ -93,7 +95,12 @@ void Connection::deliver_messages() {
 
 void Connection::send(wire::Bytes bytes) {
   if (closed_ || bytes.empty()) return;
-  queued_bytes_ += bytes.size();
+  send(std::make_shared<const wire::Bytes>(std::move(bytes)));
+}
+
+void Connection::send(std::shared_ptr<const wire::Bytes> bytes) {
+  if (closed_ || !bytes || bytes->empty()) return;
+  queued_bytes_ += bytes->size();
   out_.push_back(std::move(bytes));
   if (!writing_) write_next();
 }
@@ -106,18 +113,27 @@ void Connection::write_next() {
     return;
   }
   writing_ = true;
+  // One gathered write for what is queued (bounded): an update group hands every member many
+  // small shared buffers, and a write per buffer would cost a system call each.
+  constexpr std::size_t kMaxGather = 64;
+  std::vector<asio::const_buffer> buffers;
+  in_flight_ = std::min(out_.size(), kMaxGather);
+  buffers.reserve(in_flight_);
+  for (std::size_t i = 0; i < in_flight_; ++i) buffers.push_back(asio::buffer(*out_[i]));
   auto self = shared_from_this();
-  asio::async_write(socket_, asio::buffer(out_.front()),
-                    [this, self](const error_code& ec, std::size_t) {
-                      if (closed_) return;
-                      queued_bytes_ -= out_.front().size();
-                      out_.pop_front();
-                      if (ec) {
-                        fail(ec.message());
-                        return;
-                      }
-                      write_next();
-                    });
+  asio::async_write(socket_, buffers, [this, self](const error_code& ec, std::size_t) {
+    if (closed_) return;
+    for (std::size_t i = 0; i < in_flight_; ++i) {
+      queued_bytes_ -= out_.front()->size();
+      out_.pop_front();
+    }
+    in_flight_ = 0;
+    if (ec) {
+      fail(ec.message());
+      return;
+    }
+    write_next();
+  });
 }
 
 void Connection::close_after_flush() {

@@ -37,6 +37,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void set_max_message_size(std::size_t size) { max_message_size_ = size; }
 
   void send(wire::Bytes bytes);
+  /// Queues bytes that other connections may queue too (an update group's UPDATEs): shared, not
+  /// copied.
+  void send(std::shared_ptr<const wire::Bytes> bytes);
   /// Stops delivering messages, writes what is queued (a NOTIFICATION, typically), then closes.
   /// A peer that does not read gets two seconds.
   void close_after_flush();
@@ -66,7 +69,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   std::vector<std::uint8_t> in_;  // bytes read and not yet delivered: [0, in_len_)
   std::size_t in_len_ = 0;
-  std::deque<wire::Bytes> out_;
+  std::deque<std::shared_ptr<const wire::Bytes>> out_;
+  std::size_t in_flight_ = 0;  // entries of out_ the current write carries
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool closing_ = false;  // close_after_flush() called: no more delivery

@@ -385,7 +385,12 @@ void Session::send(const std::shared_ptr<Connection>& connection, const wire::Me
 }
 
 void Session::send_updates(wire::Bytes bytes, std::size_t messages) {
-  if (fsm_.state() != State::Established || !main_ || bytes.empty()) return;
+  if (bytes.empty()) return;
+  send_updates(std::make_shared<const wire::Bytes>(std::move(bytes)), messages);
+}
+
+void Session::send_updates(std::shared_ptr<const wire::Bytes> bytes, std::size_t messages) {
+  if (fsm_.state() != State::Established || !main_ || !bytes || bytes->empty()) return;
   counters_.updates_sent += messages;
   main_->send(std::move(bytes));
 }

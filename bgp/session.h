@@ -67,6 +67,8 @@ class Session {
   void accept(boost::asio::ip::tcp::socket socket);
   /// Queues UPDATE bytes (one or more whole messages); dropped unless Established.
   void send_updates(wire::Bytes bytes, std::size_t messages);
+  /// The same for bytes shared with other sessions (an update group's).
+  void send_updates(std::shared_ptr<const wire::Bytes> bytes, std::size_t messages);
   /// AutomaticStop (RFC 4271 event 8): ends an established session with `cease` (a Cease
   /// NOTIFICATION); unlike stop(), the session connects again after the idle-hold back-off.
   void automatic_stop(const wire::Notification& cease);

@@ -148,6 +148,7 @@ void Speaker::set_peers(const std::vector<PeerConfig>& peers) {
              changed ? "configuration changed, restarting" : "removed from the configuration");
     it->second.session->stop(changed ? "configuration changed" : "peer removed");
     install_md5(it->second.session->config(), false);
+    update_groups_.leave(it->second.id);
     propagate(rib_.remove_peer(it->second.id));
     it = peers_.erase(it);
   }
@@ -188,12 +189,8 @@ bool Speaker::update_policy(Peer& peer, const rib::PeerPolicy& policy) {
            export_changed ? "export" : "");
   if (!established) return true;
   const Negotiated& n = *session.negotiated();
-  if (export_changed && peer.adj_rib_out) {
-    wire::Bytes out;
-    const std::size_t messages =
-        peer.adj_rib_out->set_filters(policy.export_filters, rib_, n.encode_context(), out);
-    session.send_updates(std::move(out), messages);
-  }
+  if (export_changed && update_groups_.contains(peer.id))
+    send(peer, update_groups_.set_filters(peer.id, policy.export_filters, rib_));
   if (import_changed) {
     for (const wire::AfiSafi family : n.families())
       session.send_route_refresh(family, wire::RouteRefresh::Normal);
@@ -285,14 +282,18 @@ void Speaker::log_loops(const Session& session, rib::PeerId peer,
 
 void Speaker::propagate(const rib::RouteDelta& delta) {
   if (delta.empty()) return;
-  for (auto& [address, peer] : peers_) {
-    if (!peer.adj_rib_out || peer.session->state() != State::Established) continue;
-    wire::Bytes out;
-    const auto ctx = peer.session->negotiated()->encode_context();
-    const std::size_t messages = peer.adj_rib_out->sync(delta.changed, rib_, ctx, out);
-    peer.session->send_updates(std::move(out), messages);
+  auto updates = update_groups_.sync(delta.changed, rib_);
+  if (!updates.empty()) {
+    for (auto& [address, peer] : peers_) {
+      auto it = updates.find(peer.id);
+      if (it != updates.end()) send(peer, it->second);
+    }
   }
   if (route_observer_) route_observer_(delta);
+}
+
+void Speaker::send(Peer& peer, const std::vector<rib::UpdateChunk>& chunks) {
+  for (const auto& chunk : chunks) peer.session->send_updates(chunk.bytes, chunk.messages);
 }
 
 void Speaker::on_established(Session& session) {
@@ -301,9 +302,9 @@ void Speaker::on_established(Session& session) {
   const Negotiated& n = *session.negotiated();
   rib_.set_peer(rib::PeerInfo{peer->id, session.config().ebgp(), n.peer_as, n.peer_router_id,
                               session.config().address, is_client(session.config())});
-  auto policy = export_policy(session);
-  policy.peer = peer->id;
-  peer->adj_rib_out = std::make_unique<rib::AdjRibOut>(policy);
+  // Joining its update group: the table its members hold (initial table, RFC 4271 §9.4).
+  const std::vector<rib::UpdateChunk> table =
+      update_groups_.join(peer->id, export_policy(session), n.encode_context(), rib_);
 
   // Graceful restart: the peer is back. Families it no longer preserves go at once (RFC 4724
   // §4.2); the rest wait for its End-of-RIB, or the stale path time.
@@ -317,11 +318,11 @@ void Speaker::on_established(Session& session) {
   }
 
   // The initial table, then End-of-RIB per family (RFC 4724 §2).
+  send(*peer, table);
   for (const wire::AfiSafi family : n.families()) {
     wire::Bytes out;
-    std::size_t messages = peer->adj_rib_out->resend(family, rib_, n.encode_context(), out);
     wire::encode_end_of_rib(family, out);
-    session.send_updates(std::move(out), messages + 1);
+    session.send_updates(std::move(out), 1);
   }
 }
 
@@ -390,7 +391,7 @@ void Speaker::check_max_prefixes(Peer& peer, wire::AfiSafi family) {
 void Speaker::on_down(Session& session, bool graceful) {
   Peer* peer = find(session);
   if (peer == nullptr) return;
-  peer->adj_rib_out.reset();
+  update_groups_.leave(peer->id);
   peer->over_limit = false;
   const auto& n = session.negotiated();
   if (!graceful || !n || !n->peer_graceful_restart) {
@@ -451,13 +452,10 @@ void Speaker::sweep(Peer& peer, wire::AfiSafi family, const char* why) {
 
 void Speaker::on_route_refresh(Session& session, wire::AfiSafi family) {
   Peer* peer = find(session);
-  if (peer == nullptr || !peer->adj_rib_out) return;
-  const Negotiated& n = *session.negotiated();
+  if (peer == nullptr || !update_groups_.contains(peer->id)) return;
   // RFC 7313: with enhanced route refresh the re-advertisement is bracketed by BoRR and EoRR.
   session.send_route_refresh(family, wire::RouteRefresh::BeginningOfRibRefresh);
-  wire::Bytes out;
-  const std::size_t messages = peer->adj_rib_out->resend(family, rib_, n.encode_context(), out);
-  session.send_updates(std::move(out), messages);
+  send(*peer, update_groups_.refresh(peer->id, family));
   session.send_route_refresh(family, wire::RouteRefresh::EndOfRibRefresh);
 }
 
@@ -478,7 +476,7 @@ std::vector<PeerStatus> Speaker::status() const {
     }
     st.prefixes_received = rib_.path_count(peer.id);
     st.prefixes_stale = rib_.stale_count(peer.id);
-    st.prefixes_advertised = peer.adj_rib_out ? peer.adj_rib_out->advertised() : 0;
+    st.prefixes_advertised = update_groups_.advertised(peer.id);
     st.last_error = s.last_error();
     st.counters = s.counters();
     out.push_back(std::move(st));

@@ -27,6 +27,7 @@
 #include "common/result.h"
 #include "rib/adj_rib_out.h"
 #include "rib/rib.h"
+#include "rib/update_groups.h"
 
 namespace pinto::bgp {
 
@@ -102,7 +103,6 @@ class Speaker : public SessionListener {
   struct Peer {
     rib::PeerId id = 0;
     std::unique_ptr<Session> session;
-    std::unique_ptr<rib::AdjRibOut> adj_rib_out;
     /// Graceful restart: families whose routes are stale, waiting for End-of-RIB or the timer.
     std::set<wire::AfiSafi> stale_families;
     std::unique_ptr<boost::asio::steady_timer> stale_timer;
@@ -118,6 +118,8 @@ class Speaker : public SessionListener {
   void accept_next(boost::asio::ip::tcp::acceptor& acceptor);
   void install_md5(const PeerConfig& peer, bool install);
   void propagate(const rib::RouteDelta& delta);
+  /// Queues an update group's chunks on the peer's session.
+  void send(Peer& peer, const std::vector<rib::UpdateChunk>& chunks);
   void sweep(Peer& peer, wire::AfiSafi family, const char* why);
   /// Sweeps the peer's stale families when `duration` passes; `why_on_expiry` goes in the log.
   void start_stale_timer(Peer& peer, std::chrono::seconds duration, const char* why_on_expiry);
@@ -137,6 +139,8 @@ class Speaker : public SessionListener {
   rib::Rib& rib_;
   std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
   std::map<IpAddress, Peer> peers_;
+  /// The Adj-RIB-Out of every Established peer, shared by peers of one export policy.
+  rib::UpdateGroups update_groups_;
   std::map<IpPrefix, OriginatedRoute> originated_;
   std::function<void(const rib::RouteDelta&)> route_observer_;
   rib::PeerId next_peer_id_ = 1;

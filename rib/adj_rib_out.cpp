@@ -40,7 +40,8 @@ std::optional<PathAttributes> export_attributes(const IpPrefix& prefix, const Pa
   if (!verdict.accept) return std::nullopt;
   const bool v4 = prefix.address().is_v4();
   if (v4 ? !policy.ipv4_unicast : !policy.ipv6_unicast) return std::nullopt;
-  if (best.peer == policy.peer) return std::nullopt;  // never back to where it came from
+  // Never back to where it came from (an update group tags such routes instead: UpdateChunk).
+  if (policy.peer != kLocalPeer && best.peer == policy.peer) return std::nullopt;
   const bool local = best.peer == kLocalPeer;
   // RFC 4271 §9.1.1: a route learned over iBGP is not advertised to iBGP peers — unless we are a
   // route reflector (RFC 4456 §6): a client's route goes to every other iBGP peer, a non-client's
@@ -115,8 +116,108 @@ std::optional<PathAttributes> export_attributes(const IpPrefix& prefix, const Pa
   return out;
 }
 
-std::size_t AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
-                            const bgp::wire::EncodeContext& ctx, bgp::wire::Bytes& out) {
+namespace {
+
+bool same_attributes(const AttrRef& a, const AttrRef& b) {
+  return a == b || *a == *b;
+}
+
+// Prefixes that share one attribute set, to be packed into as few UPDATEs as the size allows.
+using Buckets = std::map<const PathAttributes*, std::pair<AttrRef, std::vector<Nlri>>>;
+
+void add_to_bucket(Buckets& buckets, const IpPrefix& prefix, const AttrRef& attributes) {
+  auto& bucket = buckets[attributes.get()];
+  if (!bucket.first) bucket.first = attributes;
+  bucket.second.push_back(Nlri{prefix, 0});
+}
+
+struct Withdrawals {
+  std::vector<Nlri> v4;
+  std::vector<Nlri> v6;
+  void add(const IpPrefix& prefix) { (prefix.address().is_v4() ? v4 : v6).push_back({prefix, 0}); }
+};
+
+std::size_t encode(const Withdrawals& withdrawals, const bgp::wire::EncodeContext& ctx,
+                   bgp::wire::Bytes& out) {
+  std::size_t messages = 0;
+  if (!withdrawals.v4.empty())
+    messages += bgp::wire::encode_withdrawals(AfiSafi::ipv4_unicast(), withdrawals.v4, ctx, out);
+  if (!withdrawals.v6.empty())
+    messages += bgp::wire::encode_withdrawals(AfiSafi::ipv6_unicast(), withdrawals.v6, ctx, out);
+  return messages;
+}
+
+std::size_t encode(const Buckets& buckets, const bgp::wire::EncodeContext& ctx,
+                   bgp::wire::Bytes& out) {
+  std::size_t messages = 0;
+  for (const auto& [key, bucket] : buckets) {
+    if (!bucket.second.empty())
+      messages += bgp::wire::encode_announcements(*bucket.first, bucket.second, ctx, out);
+  }
+  return messages;
+}
+
+void push_chunk(std::vector<UpdateChunk>& chunks, bgp::wire::Bytes bytes, std::size_t messages,
+                PeerId skip) {
+  if (messages == 0) return;
+  chunks.push_back({std::make_shared<const bgp::wire::Bytes>(std::move(bytes)), messages, skip});
+}
+
+}  // namespace
+
+std::vector<UpdateChunk> ExportBatch::for_member(PeerId peer,
+                                                 const bgp::wire::EncodeContext& ctx) const {
+  std::vector<UpdateChunk> out;
+  if (auto owed = withdraw_for.find(peer); owed != withdraw_for.end()) {
+    Withdrawals withdrawals;
+    for (const auto& prefix : owed->second) withdrawals.add(prefix);
+    bgp::wire::Bytes bytes;
+    const std::size_t messages = encode(withdrawals, ctx, bytes);
+    push_chunk(out, std::move(bytes), messages, kLocalPeer);
+  }
+  for (const auto& chunk : chunks) {
+    if (chunk.skip != peer) out.push_back(chunk);
+  }
+  return out;
+}
+
+std::size_t flatten(const std::vector<UpdateChunk>& chunks, PeerId member, bgp::wire::Bytes& out) {
+  std::size_t messages = 0;
+  for (const auto& chunk : chunks) {
+    if (chunk.skip == member) continue;
+    out.insert(out.end(), chunk.bytes->begin(), chunk.bytes->end());
+    messages += chunk.messages;
+  }
+  return messages;
+}
+
+void AdjRibOut::forget(std::unordered_map<IpPrefix, Sent>::iterator it) {
+  if (auto s = sourced_.find(it->second.source); s != sourced_.end() && --s->second == 0)
+    sourced_.erase(s);
+  sent_.erase(it);
+}
+
+void AdjRibOut::remember(const IpPrefix& prefix, const AttrRef& attributes, PeerId source) {
+  auto [it, inserted] = sent_.try_emplace(prefix, Sent{attributes, source});
+  if (!inserted) {
+    if (it->second.source != source) {
+      if (auto s = sourced_.find(it->second.source); s != sourced_.end() && --s->second == 0)
+        sourced_.erase(s);
+      ++sourced_[source];
+    }
+    it->second = Sent{attributes, source};
+    return;
+  }
+  ++sourced_[source];
+}
+
+std::size_t AdjRibOut::advertised(PeerId member) const {
+  auto s = sourced_.find(member);
+  return sent_.size() - (s == sourced_.end() || member == kLocalPeer ? 0 : s->second);
+}
+
+ExportBatch AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
+                            const bgp::wire::EncodeContext& ctx) {
   // What a best path exports as depends on its attributes, next hop, source peer and family only,
   // and every prefix of one received UPDATE shares one attribute set: export each distinct input
   // once, and let the prefixes that share it form one bucket, packed into as few UPDATEs as the
@@ -124,53 +225,102 @@ std::size_t AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
   // Export filters look at the prefix too: the rule that decided joins the key (prefixes that
   // the same rule accepted export alike).
   using ExportKey = std::tuple<const PathAttributes*, IpAddress, PeerId, bool, const FilterRule*>;
-  std::map<ExportKey, std::size_t> bucket_of;  // -> index into buckets
-  std::vector<std::pair<std::shared_ptr<const PathAttributes>, std::vector<Nlri>>> buckets;
-  std::vector<Nlri> withdrawn_v4;
-  std::vector<Nlri> withdrawn_v6;
+  std::map<ExportKey, AttrRef> exported_as;  // null: not exported
+  // By the member that must not get them (the routes' source; kLocalPeer: nobody).
+  std::map<PeerId, Buckets> announce;
+  std::map<PeerId, Withdrawals> withdraw;
+  ExportBatch batch;
   for (const IpPrefix& prefix : changed) {
-    const bool v4 = prefix.address().is_v4();
-    std::optional<std::size_t> bucket;
     const Path* best = rib.best(prefix);
     const FilterVerdict verdict =
         best != nullptr ? export_verdict(prefix, *best, policy_) : FilterVerdict{};
+    AttrRef desired;
     if (best != nullptr && rib.peer(best->peer) != nullptr && verdict.accept) {
-      const ExportKey key{best->attributes.get(), best->next_hop, best->peer, v4, verdict.rule};
-      auto memo = bucket_of.find(key);
-      if (memo == bucket_of.end()) {
+      const ExportKey key{best->attributes.get(), best->next_hop, best->peer,
+                          prefix.address().is_v4(), verdict.rule};
+      auto memo = exported_as.find(key);
+      if (memo == exported_as.end()) {
         auto exported = export_attributes(prefix, *best, *rib.peer(best->peer), policy_, verdict);
-        std::shared_ptr<const PathAttributes> shared;
+        AttrRef shared;
         if (exported) shared = std::make_shared<const PathAttributes>(std::move(*exported));
-        buckets.push_back({std::move(shared), {}});
-        memo = bucket_of.emplace(key, buckets.size() - 1).first;
+        memo = exported_as.emplace(key, std::move(shared)).first;
       }
-      if (buckets[memo->second].first) bucket = memo->second;
+      desired = memo->second;
     }
     auto sent = sent_.find(prefix);
-    if (!bucket) {
+    if (!desired) {
       if (sent == sent_.end()) continue;
-      sent_.erase(sent);
-      (v4 ? withdrawn_v4 : withdrawn_v6).push_back(Nlri{prefix, 0});
+      withdraw[sent->second.source].add(prefix);  // its source never held it
+      forget(sent);
       continue;
     }
-    const auto& desired = buckets[*bucket].first;
-    if (sent != sent_.end() && (sent->second == desired || *sent->second == *desired)) continue;
-    buckets[*bucket].second.push_back(Nlri{prefix, 0});
-    sent_[prefix] = desired;
-  }
-  std::size_t messages = 0;
-  if (!withdrawn_v4.empty()) {
-    messages += bgp::wire::encode_withdrawals(AfiSafi::ipv4_unicast(), withdrawn_v4, ctx, out);
-  }
-  if (!withdrawn_v6.empty()) {
-    messages += bgp::wire::encode_withdrawals(AfiSafi::ipv6_unicast(), withdrawn_v6, ctx, out);
-  }
-  for (const auto& [attributes, prefixes] : buckets) {
-    if (!prefixes.empty()) {
-      messages += bgp::wire::encode_announcements(*attributes, prefixes, ctx, out);
+    const PeerId source = best->peer;
+    if (sent != sent_.end()) {
+      if (sent->second.source == source && same_attributes(sent->second.attributes, desired))
+        continue;
+      // The new source held the old route, and skips the new one: it owes a withdrawal.
+      if (sent->second.source != source && source != kLocalPeer)
+        batch.withdraw_for[source].push_back(prefix);
     }
+    add_to_bucket(announce[source], prefix, desired);
+    remember(prefix, desired, source);
   }
-  return messages;
+  for (const auto& [skip, withdrawals] : withdraw) {
+    bgp::wire::Bytes bytes;
+    const std::size_t messages = encode(withdrawals, ctx, bytes);
+    push_chunk(batch.chunks, std::move(bytes), messages, skip);
+  }
+  for (const auto& [skip, buckets] : announce) {
+    bgp::wire::Bytes bytes;
+    const std::size_t messages = encode(buckets, ctx, bytes);
+    push_chunk(batch.chunks, std::move(bytes), messages, skip);
+  }
+  return batch;
+}
+
+std::size_t AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
+                            const bgp::wire::EncodeContext& ctx, bgp::wire::Bytes& out) {
+  return flatten(sync(changed, rib, ctx).for_member(policy_.peer, ctx), policy_.peer, out);
+}
+
+std::vector<UpdateChunk> AdjRibOut::dump(AfiSafi family, PeerId member,
+                                         const bgp::wire::EncodeContext& ctx) const {
+  Buckets buckets;
+  for (const auto& [prefix, sent] : sent_) {
+    if (sent.source == member || family_of(prefix) != family) continue;
+    add_to_bucket(buckets, prefix, sent.attributes);
+  }
+  std::vector<UpdateChunk> chunks;
+  bgp::wire::Bytes bytes;
+  const std::size_t messages = encode(buckets, ctx, bytes);
+  push_chunk(chunks, std::move(bytes), messages, kLocalPeer);
+  return chunks;
+}
+
+std::vector<UpdateChunk> AdjRibOut::transition(const AdjRibOut& from, PeerId member,
+                                               const bgp::wire::EncodeContext& ctx) const {
+  Withdrawals withdrawals;
+  for (const auto& [prefix, held] : from.sent_) {
+    if (held.source == member) continue;
+    auto now = sent_.find(prefix);
+    if (now == sent_.end() || now->second.source == member) withdrawals.add(prefix);
+  }
+  Buckets buckets;
+  for (const auto& [prefix, wanted] : sent_) {
+    if (wanted.source == member) continue;
+    auto held = from.sent_.find(prefix);
+    if (held != from.sent_.end() && held->second.source != member &&
+        same_attributes(held->second.attributes, wanted.attributes)) {
+      continue;
+    }
+    add_to_bucket(buckets, prefix, wanted.attributes);
+  }
+  bgp::wire::Bytes bytes;
+  std::size_t messages = encode(withdrawals, ctx, bytes);
+  messages += encode(buckets, ctx, bytes);
+  std::vector<UpdateChunk> chunks;
+  push_chunk(chunks, std::move(bytes), messages, kLocalPeer);
+  return chunks;
 }
 
 std::size_t AdjRibOut::set_filters(FilterChain filters, const Rib& rib,
@@ -179,7 +329,7 @@ std::size_t AdjRibOut::set_filters(FilterChain filters, const Rib& rib,
   // Everything the peer holds (some may now be rejected) and everything it could hold.
   std::unordered_set<IpPrefix> seen;
   std::vector<IpPrefix> all;
-  for (const auto& [prefix, attributes] : sent_) {
+  for (const auto& [prefix, sent] : sent_) {
     if (seen.insert(prefix).second) all.push_back(prefix);
   }
   rib.for_each_best([&](const IpPrefix& prefix, const Path&) {
@@ -188,14 +338,22 @@ std::size_t AdjRibOut::set_filters(FilterChain filters, const Rib& rib,
   return sync(all, rib, ctx, out);
 }
 
-std::size_t AdjRibOut::resend(AfiSafi family, const Rib& rib, const bgp::wire::EncodeContext& ctx,
-                              bgp::wire::Bytes& out) {
-  std::erase_if(sent_, [&](const auto& kv) { return family_of(kv.first) == family; });
+ExportBatch AdjRibOut::resend(AfiSafi family, const Rib& rib, const bgp::wire::EncodeContext& ctx) {
+  for (auto it = sent_.begin(); it != sent_.end();) {
+    auto next = std::next(it);
+    if (family_of(it->first) == family) forget(it);
+    it = next;
+  }
   std::vector<IpPrefix> all;
   rib.for_each_best([&](const IpPrefix& prefix, const Path&) {
     if (family_of(prefix) == family) all.push_back(prefix);
   });
-  return sync(all, rib, ctx, out);
+  return sync(all, rib, ctx);
+}
+
+std::size_t AdjRibOut::resend(AfiSafi family, const Rib& rib, const bgp::wire::EncodeContext& ctx,
+                              bgp::wire::Bytes& out) {
+  return flatten(resend(family, rib, ctx).for_member(policy_.peer, ctx), policy_.peer, out);
 }
 
 }  // namespace pinto::rib

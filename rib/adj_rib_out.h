@@ -3,9 +3,10 @@
 // eBGP, LOCAL_PREF on iBGP only, MED not passed between ASes; iBGP split horizon, relaxed by route
 // reflection, RFC 4456 §6-§8).
 //
-// sync() looks only at the prefixes that changed and appends packed UPDATEs (prefixes with equal
-// attributes share one message, BIRD's bucket idea) plus withdrawals. The RIB issue adds update
-// groups, so peers with the same policy share one encoding.
+// sync() looks only at the prefixes that changed and produces packed UPDATEs (prefixes with equal
+// attributes share one message, BIRD's bucket idea) plus withdrawals. One AdjRibOut serves an
+// update group (rib/update_groups.h): peers with the same export policy and encoding share its
+// state and its encoded UPDATEs.
 #pragma once
 
 #include <memory>
@@ -13,6 +14,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "bgp/wire/message.h"
 #include "rib/rib.h"
@@ -43,6 +45,8 @@ struct ExportPolicy {
   /// BGPPeer.spec.filters, export side: evaluated on the Loc-RIB route before the rules above
   /// change it (BIRD's export filter runs before the protocol prepends our AS).
   FilterChain filters;
+
+  friend bool operator==(const ExportPolicy&, const ExportPolicy&) = default;
 };
 
 /// The attributes `best` is advertised with to the peer of `policy`, or nullopt when it is not
@@ -57,31 +61,82 @@ std::optional<bgp::wire::PathAttributes> export_attributes(const IpPrefix& prefi
                                                            const ExportPolicy& policy,
                                                            const FilterVerdict& verdict);
 
+/// UPDATE bytes for the members of an update group. `skip`: the member that must not get them
+/// (they carry routes it sent us: split horizon), kLocalPeer when every member gets them.
+struct UpdateChunk {
+  std::shared_ptr<const bgp::wire::Bytes> bytes;
+  std::size_t messages = 0;
+  PeerId skip = kLocalPeer;
+};
+
+/// What one sync() produced: chunks for the members, and withdrawals owed to single members
+/// (a member's own route became best where it held another peer's: it must drop that one).
+struct ExportBatch {
+  std::vector<UpdateChunk> chunks;
+  std::unordered_map<PeerId, std::vector<IpPrefix>> withdraw_for;
+
+  /// Everything member `peer` gets, in order; withdrawals owed to it are encoded with `ctx`.
+  std::vector<UpdateChunk> for_member(PeerId peer, const bgp::wire::EncodeContext& ctx) const;
+};
+
+/// The Adj-RIB-Out of an update group (the peers that get the same UPDATEs): what its members
+/// hold from us, and the export that keeps them in line with the Loc-RIB. A group's policy has
+/// `peer` unset (kLocalPeer): the routes a member sent us are still exported to the group, but
+/// tagged with that member, who skips them (ExportBatch). With `peer` set it is one peer's
+/// Adj-RIB-Out (sync() into bytes).
 class AdjRibOut {
  public:
   explicit AdjRibOut(ExportPolicy policy) : policy_(std::move(policy)) {}
 
-  /// Brings the peer up to date for `changed`; appends UPDATE messages to `out`. Returns the
-  /// number of messages.
+  /// Brings the members up to date for `changed`.
+  ExportBatch sync(std::span<const IpPrefix> changed, const Rib& rib,
+                   const bgp::wire::EncodeContext& ctx);
+  /// One peer's form: appends the UPDATE messages for policy().peer to `out`; returns how many.
   std::size_t sync(std::span<const IpPrefix> changed, const Rib& rib,
                    const bgp::wire::EncodeContext& ctx, bgp::wire::Bytes& out);
-  /// Advertises every Loc-RIB route of `family` again (initial table, ROUTE-REFRESH): forgets
-  /// what was sent for the family first.
+  /// What a member holds of `family` (a member joining, ROUTE-REFRESH), as UPDATEs.
+  std::vector<UpdateChunk> dump(bgp::wire::AfiSafi family, PeerId member,
+                                const bgp::wire::EncodeContext& ctx) const;
+  /// Brings `member`, which holds what `from` exported, in line with this Adj-RIB-Out (the
+  /// member's export policy changed and it moved here).
+  std::vector<UpdateChunk> transition(const AdjRibOut& from, PeerId member,
+                                      const bgp::wire::EncodeContext& ctx) const;
+  /// Advertises every Loc-RIB route of `family` again: forgets what was sent for the family
+  /// first (ROUTE-REFRESH towards a one-peer Adj-RIB-Out, and the initial table of a new group).
   std::size_t resend(bgp::wire::AfiSafi family, const Rib& rib, const bgp::wire::EncodeContext& ctx,
                      bgp::wire::Bytes& out);
+  ExportBatch resend(bgp::wire::AfiSafi family, const Rib& rib,
+                     const bgp::wire::EncodeContext& ctx);
   /// Replaces the export filters and brings the peer in line with them: announces what they now
   /// let through, withdraws what they now reject, re-announces what they change (no session
   /// reset). Returns the number of messages appended to `out`.
   std::size_t set_filters(FilterChain filters, const Rib& rib, const bgp::wire::EncodeContext& ctx,
                           bgp::wire::Bytes& out);
-  void clear() { sent_.clear(); }
-  std::size_t advertised() const { return sent_.size(); }
+  void clear() {
+    sent_.clear();
+    sourced_.clear();
+  }
+  /// Routes `member` holds from us.
+  std::size_t advertised(PeerId member) const;
+  std::size_t advertised() const { return advertised(policy_.peer); }
   const ExportPolicy& policy() const { return policy_; }
 
  private:
+  struct Sent {
+    AttrRef attributes;
+    PeerId source = kLocalPeer;  // whose route it is (that member does not hold it)
+  };
+  void forget(std::unordered_map<IpPrefix, Sent>::iterator it);
+  void remember(const IpPrefix& prefix, const AttrRef& attributes, PeerId source);
+
   ExportPolicy policy_;
-  /// What the peer has from us; prefixes sent together share one attribute set.
-  std::unordered_map<IpPrefix, std::shared_ptr<const bgp::wire::PathAttributes>> sent_;
+  /// What the members hold; prefixes sent together share one attribute set.
+  std::unordered_map<IpPrefix, Sent> sent_;
+  /// How many of sent_ came from each peer (advertised()).
+  std::unordered_map<PeerId, std::size_t> sourced_;
 };
+
+/// Appends the bytes of `chunks` meant for `member` to `out`; returns the number of messages.
+std::size_t flatten(const std::vector<UpdateChunk>& chunks, PeerId member, bgp::wire::Bytes& out);
 
 }  // namespace pinto::rib

@@ -22,6 +22,7 @@ struct AddPathMask {
     return false;
   }
   static constexpr AddPathMask all() { return {true, true}; }
+  friend bool operator==(const AddPathMask&, const AddPathMask&) = default;
 };
 
 struct DecodeContext {
@@ -39,6 +40,7 @@ struct EncodeContext {
   std::size_t max_message_size() const {
     return extended_message ? kMaxExtendedSize : kMaxMessageSize;
   }
+  friend bool operator==(const EncodeContext&, const EncodeContext&) = default;
 };
 
 }  // namespace pinto::bgp::wire

@@ -1,0 +1,196 @@
+// Update groups: peers of one export policy share one Adj-RIB-Out and one encoded stream, and
+// still each get exactly what a per-peer Adj-RIB-Out would send them (split horizon included).
+#include "rib/update_groups.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace pinto::rib {
+namespace {
+
+using bgp::wire::PathAttributes;
+using bgp::wire::Update;
+
+constexpr std::uint32_t kLocalAs = 64512;
+
+IpAddress address(const char* text) {
+  return *IpAddress::parse(text);
+}
+IpPrefix prefix(const char* text) {
+  return *IpPrefix::parse(text);
+}
+
+ExportPolicy client_policy() {
+  ExportPolicy p;
+  p.local_as = kLocalAs;
+  p.peer_as = kLocalAs;
+  p.next_hop_ipv4 = address("10.0.0.1");
+  p.cluster_id = address("1.1.1.1").v4_value();
+  p.route_reflector_client = true;
+  return p;
+}
+
+Update announce(const char* to, const char* next_hop, std::uint32_t local_pref = 100) {
+  Update u;
+  u.attributes.origin = bgp::wire::Origin::Igp;
+  u.attributes.as_path = bgp::wire::AsPath{};
+  u.attributes.local_pref = local_pref;
+  u.attributes.next_hop = address(next_hop);
+  u.nlri.push_back({prefix(to), 0});
+  return u;
+}
+
+Update withdraw(const char* what) {
+  Update u;
+  u.withdrawn.push_back({prefix(what), 0});
+  return u;
+}
+
+// What one member received, decoded.
+struct Received {
+  std::set<std::string> announced;
+  std::set<std::string> withdrawn;
+  std::size_t messages = 0;
+};
+
+Received decode_all(const std::vector<UpdateChunk>& chunks) {
+  Received r;
+  for (const auto& chunk : chunks) {
+    bgp::wire::ByteView rest(*chunk.bytes);
+    while (!rest.empty()) {
+      auto length = bgp::wire::frame(rest);
+      EXPECT_TRUE(length && length.value() > 0);
+      if (!length || length.value() == 0) return r;
+      auto message = bgp::wire::decode(rest.first(length.value()), {});
+      EXPECT_TRUE(message);
+      if (!message) return r;
+      const auto& u = std::get<Update>(message.value());
+      for (const auto& n : u.nlri) r.announced.insert(n.prefix.to_string());
+      for (const auto& n : u.withdrawn) r.withdrawn.insert(n.prefix.to_string());
+      ++r.messages;
+      rest = rest.subspan(length.value());
+    }
+  }
+  return r;
+}
+
+class UpdateGroupsTest : public testing::Test {
+ protected:
+  UpdateGroupsTest() {
+    for (PeerId id = 1; id <= 4; ++id) {
+      const std::string a = "10.0.0." + std::to_string(id + 1);
+      rib_.set_peer(
+          PeerInfo{id, false, kLocalAs, address(a.c_str()).v4_value(), address(a.c_str()), true});
+    }
+  }
+
+  std::unordered_map<PeerId, Received> apply(PeerId from, const Update& u) {
+    const RouteDelta d = rib_.apply(from, u);
+    std::unordered_map<PeerId, Received> out;
+    for (const auto& [member, chunks] : groups_.sync(d.changed, rib_)) {
+      out[member] = decode_all(chunks);
+    }
+    return out;
+  }
+
+  Rib rib_{kLocalAs, address("10.0.0.1").v4_value(), address("1.1.1.1").v4_value()};
+  UpdateGroups groups_;
+};
+
+TEST_F(UpdateGroupsTest, ClientsShareOneGroupAndOneEncodingButNotTheirOwnRoutes) {
+  for (PeerId id = 1; id <= 3; ++id)
+    EXPECT_TRUE(groups_.join(id, client_policy(), {}, rib_).empty());
+  EXPECT_EQ(groups_.group_count(), 1u);
+  EXPECT_EQ(groups_.group_of(2).size(), 3u);
+
+  const RouteDelta d = rib_.apply(1, announce("10.244.1.0/26", "10.0.0.2"));
+  auto out = groups_.sync(d.changed, rib_);
+  EXPECT_FALSE(out.contains(1));  // never back to the client it came from
+  ASSERT_TRUE(out.contains(2) && out.contains(3));
+  ASSERT_EQ(out[2].size(), 1u);
+  EXPECT_EQ(out[2][0].bytes, out[3][0].bytes);  // encoded once, shared
+  EXPECT_EQ(decode_all(out[2]).announced, std::set<std::string>{"10.244.1.0/26"});
+  EXPECT_EQ(groups_.advertised(1), 0u);
+  EXPECT_EQ(groups_.advertised(2), 1u);
+}
+
+TEST_F(UpdateGroupsTest, AMemberWhoseOwnRouteBecomesBestDropsTheOneItHeld) {
+  for (PeerId id = 1; id <= 3; ++id) groups_.join(id, client_policy(), {}, rib_);
+  apply(1, announce("10.244.1.0/26", "10.0.0.2"));
+  // Client 2's path wins on LOCAL_PREF: 2 held 1's route and must drop it; 1 and 3 get 2's.
+  auto out = apply(2, announce("10.244.1.0/26", "10.0.0.3", 200));
+  EXPECT_EQ(out[2].withdrawn, std::set<std::string>{"10.244.1.0/26"});
+  EXPECT_TRUE(out[2].announced.empty());
+  EXPECT_EQ(out[1].announced, std::set<std::string>{"10.244.1.0/26"});
+  EXPECT_EQ(out[3].announced, std::set<std::string>{"10.244.1.0/26"});
+  EXPECT_EQ(groups_.advertised(1), 1u);
+  EXPECT_EQ(groups_.advertised(2), 0u);
+
+  // Back to client 1's path: 1 drops 2's, 2 gets 1's.
+  out = apply(2, withdraw("10.244.1.0/26"));
+  EXPECT_EQ(out[1].withdrawn, std::set<std::string>{"10.244.1.0/26"});
+  EXPECT_EQ(out[2].announced, std::set<std::string>{"10.244.1.0/26"});
+  EXPECT_EQ(out[3].announced, std::set<std::string>{"10.244.1.0/26"});
+
+  // Gone: the others withdraw it, its source is not told of a route it never had.
+  out = apply(1, withdraw("10.244.1.0/26"));
+  EXPECT_FALSE(out.contains(1));
+  EXPECT_EQ(out[2].withdrawn, std::set<std::string>{"10.244.1.0/26"});
+  EXPECT_EQ(out[3].withdrawn, std::set<std::string>{"10.244.1.0/26"});
+}
+
+TEST_F(UpdateGroupsTest, ALateMemberGetsWhatTheGroupHoldsAndEveryoneStaysInStep) {
+  groups_.join(1, client_policy(), {}, rib_);
+  groups_.join(2, client_policy(), {}, rib_);
+  apply(1, announce("10.244.1.0/26", "10.0.0.2"));
+  apply(4, announce("10.244.4.0/26", "10.0.0.5"));  // peer 4 is not Established-joined yet
+  const Received table = decode_all(groups_.join(4, client_policy(), {}, rib_));
+  // 4 gets 1's route, not its own.
+  EXPECT_EQ(table.announced, std::set<std::string>{"10.244.1.0/26"});
+  EXPECT_EQ(groups_.group_count(), 1u);
+  auto out = apply(1, withdraw("10.244.1.0/26"));
+  EXPECT_EQ(out[4].withdrawn, std::set<std::string>{"10.244.1.0/26"});
+  EXPECT_EQ(decode_all(groups_.refresh(2, bgp::wire::AfiSafi::ipv4_unicast())).announced,
+            std::set<std::string>{"10.244.4.0/26"});
+}
+
+TEST_F(UpdateGroupsTest, PeersOfOtherPoliciesOrEncodingsGetGroupsOfTheirOwn) {
+  groups_.join(1, client_policy(), {}, rib_);
+  ExportPolicy non_client = client_policy();
+  non_client.route_reflector_client = false;
+  groups_.join(2, non_client, {}, rib_);
+  bgp::wire::EncodeContext two_octet;
+  two_octet.four_octet_as = false;
+  groups_.join(3, client_policy(), two_octet, rib_);
+  EXPECT_EQ(groups_.group_count(), 3u);
+  groups_.leave(2);
+  groups_.leave(3);
+  EXPECT_EQ(groups_.group_count(), 1u);
+  EXPECT_FALSE(groups_.contains(2));
+}
+
+TEST_F(UpdateGroupsTest, NewExportFiltersMoveAMemberAndTellItOnlyTheDifference) {
+  for (PeerId id = 1; id <= 3; ++id) groups_.join(id, client_policy(), {}, rib_);
+  apply(1, announce("10.244.1.0/26", "10.0.0.2"));
+  apply(1, announce("10.244.2.0/26", "10.0.0.2", 150));
+  RouteFilter filter;
+  FilterRule reject;
+  reject.cidr = prefix("10.244.2.0/26");
+  reject.match = PrefixMatch::Equal;
+  reject.action = FilterAction::Reject;
+  filter.v4.push_back(reject);
+  const Received moved = decode_all(groups_.set_filters(3, {filter}, rib_));
+  EXPECT_EQ(moved.withdrawn, std::set<std::string>{"10.244.2.0/26"});
+  EXPECT_TRUE(moved.announced.empty());  // 10.244.1.0/26 is unchanged for it
+  EXPECT_EQ(groups_.group_count(), 2u);
+  EXPECT_EQ(groups_.advertised(3), 1u);
+  // Back to no filters: it rejoins the others' group and gets the prefix again.
+  const Received back = decode_all(groups_.set_filters(3, {}, rib_));
+  EXPECT_EQ(back.announced, std::set<std::string>{"10.244.2.0/26"});
+  EXPECT_EQ(groups_.group_count(), 1u);
+  EXPECT_EQ(groups_.group_of(1).size(), 3u);
+}
+
+}  // namespace
+}  // namespace pinto::rib

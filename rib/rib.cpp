@@ -51,7 +51,7 @@ void Rib::set_import_policy(PeerId peer, FilterChain filters, std::uint32_t allo
 RouteDelta Rib::remove_peer(PeerId peer) {
   RouteDelta delta = withdraw_all(peer);
   peers_.erase(peer);
-  by_peer_.erase(peer);
+  path_counts_.erase(peer);
   import_.erase(peer);
   return delta;
 }
@@ -163,7 +163,7 @@ void Rib::upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes,
     *it = std::move(path);
   } else {
     entry.paths.push_back(std::move(path));
-    by_peer_[peer].insert(prefix);
+    ++path_counts_[peer];
   }
   decide(entry);
   if (!same_best(before, best_of(entry))) {
@@ -182,7 +182,8 @@ void Rib::remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta) {
   if (it == entry.paths.end()) return;
   const std::optional<Path> before = best_of(entry);
   entry.paths.erase(it);
-  if (auto bp = by_peer_.find(peer); bp != by_peer_.end()) bp->second.erase(prefix);
+  if (auto count = path_counts_.find(peer); count != path_counts_.end() && --count->second == 0)
+    path_counts_.erase(count);
   decide(entry);
   const bool changed = !same_best(before, best_of(entry));
   if (!changed && !entry.paths.empty()) delta.alternatives_changed.push_back(prefix);
@@ -212,19 +213,16 @@ void Rib::decide(Entry& entry) const {
 
 std::vector<IpPrefix> Rib::prefixes_of(PeerId peer, std::optional<AfiSafi> family,
                                        bool stale_only) const {
+  // A walk of the whole table, as BIRD's on a channel flush: it runs when a peer goes or
+  // restarts, and a per-peer index would cost memory on every route for it.
   std::vector<IpPrefix> out;
-  auto it = by_peer_.find(peer);
-  if (it == by_peer_.end()) return out;
-  for (const auto& prefix : it->second) {
+  if (!path_counts_.contains(peer)) return out;
+  for (const auto& [prefix, entry] : table_) {
     if (family && !in_family(prefix, *family)) continue;
-    if (stale_only) {
-      const auto& paths = table_.at(prefix).paths;
-      if (std::none_of(paths.begin(), paths.end(),
-                       [&](const Path& p) { return p.peer == peer && p.stale; })) {
-        continue;
-      }
-    }
-    out.push_back(prefix);
+    const bool has = std::any_of(entry.paths.begin(), entry.paths.end(), [&](const Path& p) {
+      return p.peer == peer && (!stale_only || p.stale);
+    });
+    if (has) out.push_back(prefix);
   }
   return out;
 }
@@ -245,10 +243,7 @@ RouteDelta Rib::withdraw_all(PeerId peer, AfiSafi family) {
 
 RouteDelta Rib::mark_stale(PeerId peer, AfiSafi family) {
   RouteDelta delta;
-  auto it = by_peer_.find(peer);
-  if (it == by_peer_.end()) return delta;
-  for (const auto& prefix : it->second) {
-    if (!in_family(prefix, family)) continue;
+  for (const IpPrefix& prefix : prefixes_of(peer, family, false)) {
     Entry& entry = table_[prefix];
     const std::optional<Path> before = best_of(entry);
     for (auto& p : entry.paths) {
@@ -309,8 +304,8 @@ std::vector<const Path*> Rib::multipath(const IpPrefix& prefix, std::size_t max_
 }
 
 std::size_t Rib::path_count(PeerId peer) const {
-  auto it = by_peer_.find(peer);
-  return it == by_peer_.end() ? 0 : it->second.size();
+  auto it = path_counts_.find(peer);
+  return it == path_counts_.end() ? 0 : it->second;
 }
 
 std::size_t Rib::stale_count(PeerId peer) const {

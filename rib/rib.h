@@ -1,9 +1,9 @@
 // The RIB: Adj-RIB-In for every peer and the Loc-RIB chosen from them (RFC 4271 §3.2, §9.1).
 //
 // Owned by the routing thread; pure data, no I/O. Every mutation returns a RouteDelta: the
-// prefixes whose best path changed, which Adj-RIB-Out (per peer) and, later, the FIB consume.
-// Work is O(changed prefixes): a per-peer index makes "drop everything from this peer" cost that
-// peer's routes, never a table walk.
+// prefixes whose best path changed, which the update groups' Adj-RIB-Outs and the FIB consume.
+// Work is O(changed prefixes), except "everything from this peer" (the peer went, restarted or
+// marked stale), which walks the table like BIRD's channel flush: no per-route index to pay for.
 //
 // Graceful restart (RFC 4724, helper side) is mark_stale() when the peer goes away and
 // sweep_stale() after its End-of-RIB or when its restart time runs out.
@@ -14,6 +14,7 @@
 // (ROUTE-REFRESH, RFC 2918).
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <functional>
 #include <optional>
 #include <unordered_map>
@@ -102,7 +103,8 @@ class Rib {
 
  private:
   struct Entry {
-    std::vector<Path> paths;
+    // Most prefixes have one path: it lives in the entry, no allocation of its own.
+    boost::container::small_vector<Path, 1> paths;
     int best = -1;  // index into paths
   };
 
@@ -122,7 +124,7 @@ class Rib {
   std::optional<std::uint32_t> cluster_id_;
   std::unordered_map<IpPrefix, Entry> table_;
   std::unordered_map<PeerId, PeerInfo> peers_;
-  std::unordered_map<PeerId, std::unordered_set<IpPrefix>> by_peer_;
+  std::unordered_map<PeerId, std::size_t> path_counts_;  // paths each peer has in table_
   struct ImportPolicy {
     FilterChain filters;
     std::uint32_t allowed_local_as = 0;

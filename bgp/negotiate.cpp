@@ -28,6 +28,37 @@ bool advertises_family(const wire::Open& open, AfiSafi family) {
   return !any_mp && family == AfiSafi::ipv4_unicast();
 }
 
+// What one side said of `family` in its ADD-PATH capability (none: neither direction).
+std::optional<wire::AddPathDirection> add_path_direction(const wire::Open& open, AfiSafi family) {
+  const auto* cap = open.find<wire::AddPathCapability>();
+  if (cap == nullptr) return std::nullopt;
+  for (const auto& f : cap->families) {
+    if (f.family == family) return f.direction;
+  }
+  return std::nullopt;
+}
+
+bool can_send(std::optional<wire::AddPathDirection> d) {
+  return d == wire::AddPathDirection::Send || d == wire::AddPathDirection::Both;
+}
+bool can_receive(std::optional<wire::AddPathDirection> d) {
+  return d == wire::AddPathDirection::Receive || d == wire::AddPathDirection::Both;
+}
+
+// RFC 7911 §5: path identifiers flow one way when the sender said Send and the receiver Receive.
+void negotiate_add_path(const wire::Open& ours, const wire::Open& theirs, Negotiated& n) {
+  for (const AfiSafi family : n.families()) {
+    const auto we = add_path_direction(ours, family);
+    const auto they = add_path_direction(theirs, family);
+    const bool receive = can_receive(we) && can_send(they);
+    const bool send = can_send(we) && can_receive(they);
+    (family == AfiSafi::ipv4_unicast() ? n.add_path_receive.ipv4_unicast
+                                       : n.add_path_receive.ipv6_unicast) = receive;
+    (family == AfiSafi::ipv4_unicast() ? n.add_path_send.ipv4_unicast
+                                       : n.add_path_send.ipv6_unicast) = send;
+  }
+}
+
 }  // namespace
 
 std::vector<AfiSafi> Negotiated::families() const {
@@ -46,11 +77,11 @@ bool Negotiated::peer_preserved_forwarding(AfiSafi family) const {
 }
 
 wire::DecodeContext Negotiated::decode_context(bool ebgp) const {
-  return wire::DecodeContext{four_octet_as, {}, extended_message, ebgp};
+  return wire::DecodeContext{four_octet_as, add_path_receive, extended_message, ebgp};
 }
 
 wire::EncodeContext Negotiated::encode_context() const {
-  return wire::EncodeContext{four_octet_as, {}, extended_message};
+  return wire::EncodeContext{four_octet_as, add_path_send, extended_message};
 }
 
 wire::Open build_open(const PeerConfig& config, const OpenOptions& options) {
@@ -73,6 +104,11 @@ wire::Open build_open(const PeerConfig& config, const OpenOptions& options) {
     open.capabilities.push_back(gr);
   }
   open.capabilities.push_back(wire::FourOctetAsCapability{config.local_as});
+  if (config.add_paths) {
+    wire::AddPathCapability add_path;
+    for (const AfiSafi f : families) add_path.families.push_back({f, wire::AddPathDirection::Both});
+    open.capabilities.push_back(add_path);
+  }
   return open;
 }
 
@@ -112,6 +148,7 @@ Result<Negotiated, wire::Notification> negotiate(const PeerConfig& config, const
         data);
     return failure(open_error(sub::kUnsupportedCapability, std::move(data)));
   }
+  negotiate_add_path(ours, theirs, n);
   if (config.graceful_restart) {
     if (const auto* gr = theirs.find<wire::GracefulRestartCapability>())
       n.peer_graceful_restart = *gr;

@@ -22,6 +22,9 @@ struct Negotiated {
   bool extended_message = false;
   bool ipv4_unicast = false;
   bool ipv6_unicast = false;
+  /// ADD-PATH (RFC 7911 §4): families whose NLRI carry path identifiers from the peer / to it.
+  wire::AddPathMask add_path_receive;
+  wire::AddPathMask add_path_send;
   /// The peer's graceful-restart capability, when it sent one (RFC 4724).
   std::optional<wire::GracefulRestartCapability> peer_graceful_restart;
 

@@ -34,6 +34,9 @@ struct PeerConfig {
   bool route_reflector_client = false;
   bool ipv4_unicast = true;
   bool ipv6_unicast = true;
+  /// ADD-PATH (RFC 7911), both directions, for every family: offered, and used towards peers
+  /// that offer it too (calico-node's BIRD has `add paths on`). Settings bgp.addPaths.
+  bool add_paths = true;
   /// BGPPeer filters and numAllowedLocalASNumbers. A change to it alone does not restart the
   /// session: the speaker re-exports and asks the peer for its routes again (ROUTE-REFRESH).
   rib::PeerPolicy policy;

@@ -282,7 +282,7 @@ void Speaker::log_loops(const Session& session, rib::PeerId peer,
 
 void Speaker::propagate(const rib::RouteDelta& delta) {
   if (delta.empty()) return;
-  auto updates = update_groups_.sync(delta.changed, rib_);
+  auto updates = update_groups_.sync(delta, rib_);
   if (!updates.empty()) {
     for (auto& [address, peer] : peers_) {
       auto it = updates.find(peer.id);

@@ -52,6 +52,7 @@ void read_bgp(MapReader& r, BgpTimerSettings& bgp) {
       bgp.max_paths = static_cast<std::uint32_t>(*m);
     }
   }
+  if (auto a = r.boolean("addPaths")) bgp.add_paths = *a;
   r.nested("gracefulRestart", [&](MapReader& gr) {
     if (auto e = gr.boolean("enabled")) bgp.graceful_restart.enabled = *e;
     if (auto t =

@@ -10,7 +10,8 @@
 //   originate: [10.244.1.0/26]              # static prefixes, like BIRD's static protocol
 //   logLevel: info
 //   bgp: {holdTime: 90s, connectRetryTime: 5s, gracefulRestart: {enabled: true, restartTime: 120s},
-//         maxPaths: 16, maxPrefixes: {limit: 10000, action: Warn}}  # per peer; not in Calico
+//         maxPaths: 16, maxPrefixes: {limit: 10000, action: Warn},  # per peer; not in Calico
+//         addPaths: true}
 //
 // Relative paths (resources, store, api socket) are relative to the settings file's directory.
 #pragma once
@@ -81,6 +82,9 @@ struct BgpTimerSettings {
   /// route (BIRD's `merge paths on limit 16`, FRR's `maximum-paths`). 1: best path only.
   std::uint32_t max_paths = 16;
   MaxPrefixSettings max_prefixes;
+  /// ADD-PATH (RFC 7911) offered to every peer, both directions (calico-node's BIRD: `add
+  /// paths on`); used with the peers that offer it too.
+  bool add_paths = true;
 };
 
 struct Settings {

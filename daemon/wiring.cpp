@@ -77,6 +77,7 @@ std::vector<bgp::PeerConfig> peer_configs(const LoadedConfig& loaded) {
     p.policy = peer_policy(intent);
     p.max_prefixes = s.bgp.max_prefixes.limit;
     p.max_prefixes_restart = s.bgp.max_prefixes.restart;
+    p.add_paths = s.bgp.add_paths;
     out.push_back(std::move(p));
   }
   return out;

@@ -125,16 +125,16 @@ bool same_attributes(const AttrRef& a, const AttrRef& b) {
 // Prefixes that share one attribute set, to be packed into as few UPDATEs as the size allows.
 using Buckets = std::map<const PathAttributes*, std::pair<AttrRef, std::vector<Nlri>>>;
 
-void add_to_bucket(Buckets& buckets, const IpPrefix& prefix, const AttrRef& attributes) {
+void add_to_bucket(Buckets& buckets, const Nlri& nlri, const AttrRef& attributes) {
   auto& bucket = buckets[attributes.get()];
   if (!bucket.first) bucket.first = attributes;
-  bucket.second.push_back(Nlri{prefix, 0});
+  bucket.second.push_back(nlri);
 }
 
 struct Withdrawals {
   std::vector<Nlri> v4;
   std::vector<Nlri> v6;
-  void add(const IpPrefix& prefix) { (prefix.address().is_v4() ? v4 : v6).push_back({prefix, 0}); }
+  void add(const Nlri& n) { (n.prefix.address().is_v4() ? v4 : v6).push_back(n); }
 };
 
 std::size_t encode(const Withdrawals& withdrawals, const bgp::wire::EncodeContext& ctx,
@@ -170,7 +170,7 @@ std::vector<UpdateChunk> ExportBatch::for_member(PeerId peer,
   std::vector<UpdateChunk> out;
   if (auto owed = withdraw_for.find(peer); owed != withdraw_for.end()) {
     Withdrawals withdrawals;
-    for (const auto& prefix : owed->second) withdrawals.add(prefix);
+    for (const auto& n : owed->second) withdrawals.add(n);
     bgp::wire::Bytes bytes;
     const std::size_t messages = encode(withdrawals, ctx, bytes);
     push_chunk(out, std::move(bytes), messages, kLocalPeer);
@@ -191,34 +191,34 @@ std::size_t flatten(const std::vector<UpdateChunk>& chunks, PeerId member, bgp::
   return messages;
 }
 
-void AdjRibOut::forget(std::unordered_map<IpPrefix, Sent>::iterator it) {
-  if (auto s = sourced_.find(it->second.source); s != sourced_.end() && --s->second == 0)
-    sourced_.erase(s);
-  sent_.erase(it);
-}
-
-void AdjRibOut::remember(const IpPrefix& prefix, const AttrRef& attributes, PeerId source) {
-  auto [it, inserted] = sent_.try_emplace(prefix, Sent{attributes, source});
-  if (!inserted) {
-    if (it->second.source != source) {
-      if (auto s = sourced_.find(it->second.source); s != sourced_.end() && --s->second == 0)
+void AdjRibOut::record(const IpPrefix& prefix, SentPaths paths) {
+  auto it = sent_.find(prefix);
+  if (it != sent_.end()) {
+    for (const Sent& old : it->second) {
+      if (auto s = sourced_.find(old.source); s != sourced_.end() && --s->second == 0)
         sourced_.erase(s);
-      ++sourced_[source];
     }
-    it->second = Sent{attributes, source};
-    return;
+    paths_ -= it->second.size();
   }
-  ++sourced_[source];
+  for (const Sent& now : paths) ++sourced_[now.source];
+  paths_ += paths.size();
+  if (paths.empty()) {
+    if (it != sent_.end()) sent_.erase(it);
+  } else if (it != sent_.end()) {
+    it->second = std::move(paths);
+  } else {
+    sent_.emplace(prefix, std::move(paths));
+  }
 }
 
 std::size_t AdjRibOut::advertised(PeerId member) const {
   auto s = sourced_.find(member);
-  return sent_.size() - (s == sourced_.end() || member == kLocalPeer ? 0 : s->second);
+  return paths_ - (s == sourced_.end() || member == kLocalPeer ? 0 : s->second);
 }
 
 ExportBatch AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
                             const bgp::wire::EncodeContext& ctx) {
-  // What a best path exports as depends on its attributes, next hop, source peer and family only,
+  // What a path exports as depends on its attributes, next hop, source peer and family only,
   // and every prefix of one received UPDATE shares one attribute set: export each distinct input
   // once, and let the prefixes that share it form one bucket, packed into as few UPDATEs as the
   // size limit allows (BIRD's bgp_bucket).
@@ -226,44 +226,66 @@ ExportBatch AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
   // the same rule accepted export alike).
   using ExportKey = std::tuple<const PathAttributes*, IpAddress, PeerId, bool, const FilterRule*>;
   std::map<ExportKey, AttrRef> exported_as;  // null: not exported
+  auto exported = [&](const IpPrefix& prefix, const Path& path) -> AttrRef {
+    const PeerInfo* source = rib.peer(path.peer);
+    if (source == nullptr) return nullptr;
+    const FilterVerdict verdict = export_verdict(prefix, path, policy_);
+    if (!verdict.accept) return nullptr;
+    const ExportKey key{path.attributes.get(), path.next_hop, path.peer, prefix.address().is_v4(),
+                        verdict.rule};
+    auto memo = exported_as.find(key);
+    if (memo == exported_as.end()) {
+      auto attributes = export_attributes(prefix, path, *source, policy_, verdict);
+      AttrRef shared;
+      if (attributes) shared = std::make_shared<const PathAttributes>(std::move(*attributes));
+      memo = exported_as.emplace(key, std::move(shared)).first;
+    }
+    return memo->second;
+  };
   // By the member that must not get them (the routes' source; kLocalPeer: nobody).
   std::map<PeerId, Buckets> announce;
   std::map<PeerId, Withdrawals> withdraw;
   ExportBatch batch;
+  const bool add_path_v4 = ctx.add_path.ipv4_unicast;
+  const bool add_path_v6 = ctx.add_path.ipv6_unicast;
   for (const IpPrefix& prefix : changed) {
-    const Path* best = rib.best(prefix);
-    const FilterVerdict verdict =
-        best != nullptr ? export_verdict(prefix, *best, policy_) : FilterVerdict{};
-    AttrRef desired;
-    if (best != nullptr && rib.peer(best->peer) != nullptr && verdict.accept) {
-      const ExportKey key{best->attributes.get(), best->next_hop, best->peer,
-                          prefix.address().is_v4(), verdict.rule};
-      auto memo = exported_as.find(key);
-      if (memo == exported_as.end()) {
-        auto exported = export_attributes(prefix, *best, *rib.peer(best->peer), policy_, verdict);
-        AttrRef shared;
-        if (exported) shared = std::make_shared<const PathAttributes>(std::move(*exported));
-        memo = exported_as.emplace(key, std::move(shared)).first;
+    // What the members should hold now: the best path, or with ADD-PATH every exported path.
+    SentPaths desired;
+    if (prefix.address().is_v4() ? add_path_v4 : add_path_v6) {
+      for (const Path& path : rib.paths(prefix)) {
+        if (AttrRef a = exported(prefix, path)) desired.push_back({a, path.peer, path.export_id});
       }
-      desired = memo->second;
+    } else if (const Path* best = rib.best(prefix)) {
+      if (AttrRef a = exported(prefix, *best)) desired.push_back({a, best->peer, 0});
     }
+    static const SentPaths kNothing;
     auto sent = sent_.find(prefix);
-    if (!desired) {
-      if (sent == sent_.end()) continue;
-      withdraw[sent->second.source].add(prefix);  // its source never held it
-      forget(sent);
-      continue;
+    const SentPaths& held = sent != sent_.end() ? sent->second : kNothing;
+    auto find = [](const SentPaths& in, std::uint32_t path_id) {
+      return std::find_if(in.begin(), in.end(),
+                          [&](const Sent& s) { return s.path_id == path_id; });
+    };
+    bool different = held.size() != desired.size();
+    for (const Sent& old : held) {
+      // Gone: withdrawn from everyone but its source, who never held it.
+      if (find(desired, old.path_id) == desired.end()) {
+        withdraw[old.source].add({prefix, old.path_id});
+        different = true;
+      }
     }
-    const PeerId source = best->peer;
-    if (sent != sent_.end()) {
-      if (sent->second.source == source && same_attributes(sent->second.attributes, desired))
+    for (const Sent& now : desired) {
+      auto old = find(held, now.path_id);
+      if (old != held.end() && old->source == now.source &&
+          same_attributes(old->attributes, now.attributes)) {
         continue;
+      }
+      different = true;
       // The new source held the old route, and skips the new one: it owes a withdrawal.
-      if (sent->second.source != source && source != kLocalPeer)
-        batch.withdraw_for[source].push_back(prefix);
+      if (old != held.end() && old->source != now.source && now.source != kLocalPeer)
+        batch.withdraw_for[now.source].push_back({prefix, now.path_id});
+      add_to_bucket(announce[now.source], {prefix, now.path_id}, now.attributes);
     }
-    add_to_bucket(announce[source], prefix, desired);
-    remember(prefix, desired, source);
+    if (different) record(prefix, std::move(desired));
   }
   for (const auto& [skip, withdrawals] : withdraw) {
     bgp::wire::Bytes bytes;
@@ -286,9 +308,11 @@ std::size_t AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
 std::vector<UpdateChunk> AdjRibOut::dump(AfiSafi family, PeerId member,
                                          const bgp::wire::EncodeContext& ctx) const {
   Buckets buckets;
-  for (const auto& [prefix, sent] : sent_) {
-    if (sent.source == member || family_of(prefix) != family) continue;
-    add_to_bucket(buckets, prefix, sent.attributes);
+  for (const auto& [prefix, paths] : sent_) {
+    if (family_of(prefix) != family) continue;
+    for (const Sent& sent : paths) {
+      if (sent.source != member) add_to_bucket(buckets, {prefix, sent.path_id}, sent.attributes);
+    }
   }
   std::vector<UpdateChunk> chunks;
   bgp::wire::Bytes bytes;
@@ -299,21 +323,32 @@ std::vector<UpdateChunk> AdjRibOut::dump(AfiSafi family, PeerId member,
 
 std::vector<UpdateChunk> AdjRibOut::transition(const AdjRibOut& from, PeerId member,
                                                const bgp::wire::EncodeContext& ctx) const {
+  // What `member` holds of a prefix under an Adj-RIB-Out: the paths not from itself.
+  auto held_by_member = [&](const SentTable& table, const IpPrefix& prefix,
+                            std::uint32_t path_id) -> const Sent* {
+    auto it = table.find(prefix);
+    if (it == table.end()) return nullptr;
+    for (const Sent& s : it->second) {
+      if (s.path_id == path_id && s.source != member) return &s;
+    }
+    return nullptr;
+  };
   Withdrawals withdrawals;
-  for (const auto& [prefix, held] : from.sent_) {
-    if (held.source == member) continue;
-    auto now = sent_.find(prefix);
-    if (now == sent_.end() || now->second.source == member) withdrawals.add(prefix);
+  for (const auto& [prefix, paths] : from.sent_) {
+    for (const Sent& held : paths) {
+      if (held.source == member) continue;
+      if (held_by_member(sent_, prefix, held.path_id) == nullptr)
+        withdrawals.add({prefix, held.path_id});
+    }
   }
   Buckets buckets;
-  for (const auto& [prefix, wanted] : sent_) {
-    if (wanted.source == member) continue;
-    auto held = from.sent_.find(prefix);
-    if (held != from.sent_.end() && held->second.source != member &&
-        same_attributes(held->second.attributes, wanted.attributes)) {
-      continue;
+  for (const auto& [prefix, paths] : sent_) {
+    for (const Sent& wanted : paths) {
+      if (wanted.source == member) continue;
+      const Sent* held = held_by_member(from.sent_, prefix, wanted.path_id);
+      if (held != nullptr && same_attributes(held->attributes, wanted.attributes)) continue;
+      add_to_bucket(buckets, {prefix, wanted.path_id}, wanted.attributes);
     }
-    add_to_bucket(buckets, prefix, wanted.attributes);
   }
   bgp::wire::Bytes bytes;
   std::size_t messages = encode(withdrawals, ctx, bytes);
@@ -339,11 +374,11 @@ std::size_t AdjRibOut::set_filters(FilterChain filters, const Rib& rib,
 }
 
 ExportBatch AdjRibOut::resend(AfiSafi family, const Rib& rib, const bgp::wire::EncodeContext& ctx) {
-  for (auto it = sent_.begin(); it != sent_.end();) {
-    auto next = std::next(it);
-    if (family_of(it->first) == family) forget(it);
-    it = next;
+  std::vector<IpPrefix> held;
+  for (const auto& [prefix, paths] : sent_) {
+    if (family_of(prefix) == family) held.push_back(prefix);
   }
+  for (const auto& prefix : held) record(prefix, {});
   std::vector<IpPrefix> all;
   rib.for_each_best([&](const IpPrefix& prefix, const Path&) {
     if (family_of(prefix) == family) all.push_back(prefix);

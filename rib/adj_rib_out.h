@@ -9,6 +9,7 @@
 // state and its encoded UPDATEs.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <memory>
 #include <optional>
 #include <span>
@@ -73,7 +74,7 @@ struct UpdateChunk {
 /// (a member's own route became best where it held another peer's: it must drop that one).
 struct ExportBatch {
   std::vector<UpdateChunk> chunks;
-  std::unordered_map<PeerId, std::vector<IpPrefix>> withdraw_for;
+  std::unordered_map<PeerId, std::vector<bgp::wire::Nlri>> withdraw_for;
 
   /// Everything member `peer` gets, in order; withdrawals owed to it are encoded with `ctx`.
   std::vector<UpdateChunk> for_member(PeerId peer, const bgp::wire::EncodeContext& ctx) const;
@@ -88,7 +89,9 @@ class AdjRibOut {
  public:
   explicit AdjRibOut(ExportPolicy policy) : policy_(std::move(policy)) {}
 
-  /// Brings the members up to date for `changed`.
+  /// Brings the members up to date for `changed`. With ADD-PATH towards the members (`ctx`)
+  /// every path of a prefix that the export rules let through is sent, each with our path
+  /// identifier (Path::export_id), not just the best one.
   ExportBatch sync(std::span<const IpPrefix> changed, const Rib& rib,
                    const bgp::wire::EncodeContext& ctx);
   /// One peer's form: appends the UPDATE messages for policy().peer to `out`; returns how many.
@@ -115,6 +118,7 @@ class AdjRibOut {
   void clear() {
     sent_.clear();
     sourced_.clear();
+    paths_ = 0;
   }
   /// Routes `member` holds from us.
   std::size_t advertised(PeerId member) const;
@@ -125,14 +129,19 @@ class AdjRibOut {
   struct Sent {
     AttrRef attributes;
     PeerId source = kLocalPeer;  // whose route it is (that member does not hold it)
+    std::uint32_t path_id = 0;   // ADD-PATH: ours for it; 0 without
   };
-  void forget(std::unordered_map<IpPrefix, Sent>::iterator it);
-  void remember(const IpPrefix& prefix, const AttrRef& attributes, PeerId source);
+  /// Without ADD-PATH one path per prefix, so it is kept inline.
+  using SentPaths = boost::container::small_vector<Sent, 1>;
+  using SentTable = std::unordered_map<IpPrefix, SentPaths>;
+  /// Replaces what the members hold of `prefix` (empty: nothing), keeping the counts.
+  void record(const IpPrefix& prefix, SentPaths paths);
 
   ExportPolicy policy_;
   /// What the members hold; prefixes sent together share one attribute set.
-  std::unordered_map<IpPrefix, Sent> sent_;
-  /// How many of sent_ came from each peer (advertised()).
+  SentTable sent_;
+  std::size_t paths_ = 0;  // entries over all of sent_
+  /// How many of sent_'s paths came from each peer (advertised()).
   std::unordered_map<PeerId, std::size_t> sourced_;
 };
 

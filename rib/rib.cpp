@@ -15,7 +15,7 @@ bool in_family(const IpPrefix& prefix, AfiSafi family) {
 
 // Whether two best paths forward and advertise alike (a stale flag alone changes neither).
 bool same_route(const Path& a, const Path& b) {
-  return a.peer == b.peer && a.next_hop == b.next_hop &&
+  return a.peer == b.peer && a.path_id == b.path_id && a.next_hop == b.next_hop &&
          (a.attributes == b.attributes || *a.attributes == *b.attributes);
 }
 
@@ -52,6 +52,7 @@ RouteDelta Rib::remove_peer(PeerId peer) {
   RouteDelta delta = withdraw_all(peer);
   peers_.erase(peer);
   path_counts_.erase(peer);
+  std::erase_if(export_ids_, [&](const auto& kv) { return kv.first.first == peer; });
   import_.erase(peer);
   return delta;
 }
@@ -94,9 +95,10 @@ std::string to_string(Loop loop) {
 
 RouteDelta Rib::apply(PeerId peer, const bgp::wire::Update& update) {
   RouteDelta delta;
-  for (const auto& n : update.withdrawn) remove(peer, n.prefix, delta);
+  for (const auto& n : update.withdrawn) remove(peer, n.prefix, delta, {n.path_id});
   if (update.attributes.mp_unreach) {
-    for (const auto& n : update.attributes.mp_unreach->withdrawn) remove(peer, n.prefix, delta);
+    for (const auto& n : update.attributes.mp_unreach->withdrawn)
+      remove(peer, n.prefix, delta, {n.path_id});
   }
 
   const bool withdraw =
@@ -117,47 +119,57 @@ RouteDelta Rib::apply(PeerId peer, const bgp::wire::Update& update) {
                                    : nullptr;
   const PeerInfo* source = this->peer(peer);
   std::unordered_map<const FilterRule*, AttrRef> modified;
-  auto accept = [&](const IpPrefix& prefix, const IpAddress& next_hop) {
-    if (filters == nullptr) return upsert(peer, prefix, shared, next_hop, delta);
+  auto accept = [&](const bgp::wire::Nlri& n, const IpAddress& next_hop) {
+    const IpPrefix& prefix = n.prefix;
+    if (filters == nullptr) return upsert(peer, prefix, shared, next_hop, n.path_id, delta);
     const FilterVerdict verdict =
         evaluate(*filters, {prefix, *shared, true, source != nullptr && source->ebgp});
-    if (!verdict.accept) return remove(peer, prefix, delta);
+    if (!verdict.accept) return remove(peer, prefix, delta, {n.path_id});
     if (verdict.rule == nullptr || verdict.rule->operations.empty())
-      return upsert(peer, prefix, shared, next_hop, delta);
+      return upsert(peer, prefix, shared, next_hop, n.path_id, delta);
     AttrRef& changed = modified[verdict.rule];
     if (!changed) {
       PathAttributes copy = *shared;
       apply_operations(*verdict.rule, copy);
       changed = std::make_shared<const PathAttributes>(std::move(copy));
     }
-    upsert(peer, prefix, changed, next_hop, delta);
+    upsert(peer, prefix, changed, next_hop, n.path_id, delta);
   };
   for (const auto& n : update.nlri) {
     if (withdraw || !update.attributes.next_hop) {
-      remove(peer, n.prefix, delta);
+      remove(peer, n.prefix, delta, {n.path_id});
     } else {
-      accept(n.prefix, *update.attributes.next_hop);
+      accept(n, *update.attributes.next_hop);
     }
   }
   if (const auto& reach = update.attributes.mp_reach) {
     for (const auto& n : reach->nlri) {
       if (withdraw) {
-        remove(peer, n.prefix, delta);
+        remove(peer, n.prefix, delta, {n.path_id});
       } else {
-        accept(n.prefix, reach->next_hop);
+        accept(n, reach->next_hop);
       }
     }
   }
   return delta;
 }
 
+std::uint32_t Rib::export_path_id(PeerId peer, std::uint32_t path_id) {
+  // Without ADD-PATH from the peer it has one path per prefix: its peer id tells it apart. With
+  // it, each (peer, identifier) gets a number of its own above every peer id.
+  if (path_id == 0) return peer;
+  auto [it, inserted] = export_ids_.try_emplace({peer, path_id}, next_export_id_);
+  if (inserted) ++next_export_id_;
+  return it->second;
+}
+
 void Rib::upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes,
-                 const IpAddress& next_hop, RouteDelta& delta) {
+                 const IpAddress& next_hop, std::uint32_t path_id, RouteDelta& delta) {
   Entry& entry = table_[prefix];
   const std::optional<Path> before = best_of(entry);
-  Path path{peer, attributes, next_hop, false};
+  Path path{peer, attributes, next_hop, false, path_id, export_path_id(peer, path_id)};
   auto it = std::find_if(entry.paths.begin(), entry.paths.end(),
-                         [&](const Path& p) { return p.peer == peer; });
+                         [&](const Path& p) { return p.peer == peer && p.path_id == path_id; });
   if (it != entry.paths.end()) {
     if (same_route(*it, path) && !it->stale) return;  // a re-sent stale path is fresh again
     *it = std::move(path);
@@ -173,17 +185,24 @@ void Rib::upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes,
   }
 }
 
-void Rib::remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta) {
+void Rib::remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta, PathSelection which) {
   auto t = table_.find(prefix);
   if (t == table_.end()) return;
   Entry& entry = t->second;
-  auto it = std::find_if(entry.paths.begin(), entry.paths.end(),
-                         [&](const Path& p) { return p.peer == peer; });
-  if (it == entry.paths.end()) return;
+  auto selected = [&](const Path& p) {
+    return p.peer == peer && (!which.path_id || p.path_id == *which.path_id) &&
+           (!which.stale_only || p.stale);
+  };
+  const auto removed =
+      static_cast<std::size_t>(std::count_if(entry.paths.begin(), entry.paths.end(), selected));
+  if (removed == 0) return;
   const std::optional<Path> before = best_of(entry);
-  entry.paths.erase(it);
-  if (auto count = path_counts_.find(peer); count != path_counts_.end() && --count->second == 0)
-    path_counts_.erase(count);
+  entry.paths.erase(std::remove_if(entry.paths.begin(), entry.paths.end(), selected),
+                    entry.paths.end());
+  if (auto count = path_counts_.find(peer); count != path_counts_.end()) {
+    count->second -= std::min(count->second, removed);
+    if (count->second == 0) path_counts_.erase(count);
+  }
   decide(entry);
   const bool changed = !same_best(before, best_of(entry));
   if (!changed && !entry.paths.empty()) delta.alternatives_changed.push_back(prefix);
@@ -227,9 +246,9 @@ std::vector<IpPrefix> Rib::prefixes_of(PeerId peer, std::optional<AfiSafi> famil
   return out;
 }
 
-RouteDelta Rib::remove_all(PeerId peer, const std::vector<IpPrefix>& prefixes) {
+RouteDelta Rib::remove_all(PeerId peer, const std::vector<IpPrefix>& prefixes, bool stale_only) {
   RouteDelta delta;
-  for (const auto& p : prefixes) remove(peer, p, delta);
+  for (const auto& p : prefixes) remove(peer, p, delta, {std::nullopt, stale_only});
   return delta;
 }
 
@@ -256,18 +275,18 @@ RouteDelta Rib::mark_stale(PeerId peer, AfiSafi family) {
 }
 
 RouteDelta Rib::sweep_stale(PeerId peer, AfiSafi family) {
-  return remove_all(peer, prefixes_of(peer, family, true));
+  return remove_all(peer, prefixes_of(peer, family, true), true);
 }
 
 RouteDelta Rib::originate(const IpPrefix& prefix, AttrRef attributes, IpAddress next_hop) {
   RouteDelta delta;
-  upsert(kLocalPeer, prefix, attributes, next_hop, delta);
+  upsert(kLocalPeer, prefix, attributes, next_hop, 0, delta);
   return delta;
 }
 
 RouteDelta Rib::withdraw_originated(const IpPrefix& prefix) {
   RouteDelta delta;
-  remove(kLocalPeer, prefix, delta);
+  remove(kLocalPeer, prefix, delta, {});
   return delta;
 }
 
@@ -275,6 +294,12 @@ const Path* Rib::best(const IpPrefix& prefix) const {
   auto it = table_.find(prefix);
   if (it == table_.end() || it->second.best < 0) return nullptr;
   return &it->second.paths[static_cast<std::size_t>(it->second.best)];
+}
+
+std::span<const Path> Rib::paths(const IpPrefix& prefix) const {
+  auto it = table_.find(prefix);
+  if (it == table_.end()) return {};
+  return {it->second.paths.data(), it->second.paths.size()};
 }
 
 std::vector<const Path*> Rib::multipath(const IpPrefix& prefix, std::size_t max_paths) const {

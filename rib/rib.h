@@ -16,7 +16,9 @@
 
 #include <boost/container/small_vector.hpp>
 #include <functional>
+#include <map>
 #include <optional>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -89,6 +91,8 @@ class Rib {
   RouteDelta withdraw_originated(const IpPrefix& prefix);
 
   const Path* best(const IpPrefix& prefix) const;
+  /// Every path of `prefix` (ADD-PATH export); empty when there is none.
+  std::span<const Path> paths(const IpPrefix& prefix) const;
   /// ECMP: the best path first, then the other paths that tie with it on every step of the
   /// decision process before the tie-breakers (router id, CLUSTER_LIST length, peer address),
   /// at most `max_paths` in all. Empty when the prefix has no usable path.
@@ -109,12 +113,20 @@ class Rib {
   };
 
   void upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes,
-              const IpAddress& next_hop, RouteDelta& delta);
-  void remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta);
+              const IpAddress& next_hop, std::uint32_t path_id, RouteDelta& delta);
+  /// Which of a peer's paths of a prefix remove() takes: one ADD-PATH identifier or all; only
+  /// the stale ones or all.
+  struct PathSelection {
+    std::optional<std::uint32_t> path_id;
+    bool stale_only = false;
+  };
+  void remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta, PathSelection which);
+  std::uint32_t export_path_id(PeerId peer, std::uint32_t path_id);
   /// The prefixes `peer` sent, optionally of one family, optionally only the stale ones.
   std::vector<IpPrefix> prefixes_of(PeerId peer, std::optional<bgp::wire::AfiSafi> family,
                                     bool stale_only) const;
-  RouteDelta remove_all(PeerId peer, const std::vector<IpPrefix>& prefixes);
+  RouteDelta remove_all(PeerId peer, const std::vector<IpPrefix>& prefixes,
+                        bool stale_only = false);
   /// Re-runs the decision for one prefix.
   void decide(Entry& entry) const;
   static std::optional<Path> best_of(const Entry& entry);
@@ -125,6 +137,9 @@ class Rib {
   std::unordered_map<IpPrefix, Entry> table_;
   std::unordered_map<PeerId, PeerInfo> peers_;
   std::unordered_map<PeerId, std::size_t> path_counts_;  // paths each peer has in table_
+  /// ADD-PATH: our path identifier for each (peer, its identifier); ids above every PeerId.
+  std::map<std::pair<PeerId, std::uint32_t>, std::uint32_t> export_ids_;
+  std::uint32_t next_export_id_ = 0x80000000u;
   struct ImportPolicy {
     FilterChain filters;
     std::uint32_t allowed_local_as = 0;

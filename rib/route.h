@@ -37,6 +37,10 @@ struct Path {
   AttrRef attributes;
   IpAddress next_hop;
   bool stale = false;  // kept across the peer's graceful restart (RFC 4724)
+  /// ADD-PATH (RFC 7911): the peer's identifier for this path (0 without ADD-PATH), and ours
+  /// when we pass it on with ADD-PATH (unique per prefix: see Rib::export_path_id()).
+  std::uint32_t path_id = 0;
+  std::uint32_t export_id = 0;
 };
 
 }  // namespace pinto::rib

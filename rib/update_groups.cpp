@@ -65,10 +65,21 @@ void UpdateGroups::leave(PeerId peer) {
   if (it != member_of_.end()) remove_member(*it->second, peer);
 }
 
-std::unordered_map<PeerId, std::vector<UpdateChunk>> UpdateGroups::sync(
-    std::span<const IpPrefix> changed, const Rib& rib) {
+std::unordered_map<PeerId, std::vector<UpdateChunk>> UpdateGroups::sync(const RouteDelta& delta,
+                                                                        const Rib& rib) {
   std::unordered_map<PeerId, std::vector<UpdateChunk>> out;
+  std::vector<IpPrefix> with_alternatives;  // made once, for the groups with ADD-PATH
   for (auto& group : groups_) {
+    const auto& add_path = group->ctx.add_path;
+    std::span<const IpPrefix> changed = delta.changed;
+    if ((add_path.ipv4_unicast || add_path.ipv6_unicast) && !delta.alternatives_changed.empty()) {
+      if (with_alternatives.empty()) {
+        with_alternatives = delta.changed;
+        with_alternatives.insert(with_alternatives.end(), delta.alternatives_changed.begin(),
+                                 delta.alternatives_changed.end());
+      }
+      changed = with_alternatives;
+    }
     const ExportBatch batch = group->out.sync(changed, rib, group->ctx);
     if (batch.chunks.empty() && batch.withdraw_for.empty()) continue;
     for (const PeerId member : group->members) {

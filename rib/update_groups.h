@@ -26,8 +26,9 @@ class UpdateGroups {
   void leave(PeerId peer);
   bool contains(PeerId peer) const { return member_of_.contains(peer); }
 
-  /// Every member's UPDATEs for the Loc-RIB prefixes in `changed`.
-  std::unordered_map<PeerId, std::vector<UpdateChunk>> sync(std::span<const IpPrefix> changed,
+  /// Every member's UPDATEs for a Loc-RIB change (groups with ADD-PATH also look at the
+  /// prefixes whose other paths changed).
+  std::unordered_map<PeerId, std::vector<UpdateChunk>> sync(const RouteDelta& delta,
                                                             const Rib& rib);
   /// What `peer` holds of `family`, again (ROUTE-REFRESH).
   std::vector<UpdateChunk> refresh(PeerId peer, bgp::wire::AfiSafi family) const;

@@ -13,10 +13,11 @@ constexpr auto kStartTimeout = 10s;
 constexpr auto kCliTimeout = 5s;
 
 void render_channel(std::ostringstream& out, std::string_view family, bool ibgp,
-                    const std::optional<std::string>& next_hop) {
+                    const std::optional<std::string>& next_hop, bool add_paths) {
   out << "  " << family << " {\n"
       << "    import all;\n"
       << "    export all;\n";
+  if (add_paths) out << "    add paths on;\n";
   // iBGP does not rewrite NEXT_HOP by default; routes learned over eBGP would then carry a next
   // hop the iBGP neighbor cannot reach. Self everywhere makes the peers behave alike.
   if (ibgp) out << "    next hop self;\n";
@@ -62,8 +63,8 @@ void render_neighbor(std::ostringstream& out, const PeerConfig& config, const Ne
     // BIRD's default is `aware` (advertises the capability); off means off.
     out << "  graceful restart off;\n";
   }
-  if (n.ipv4) render_channel(out, "ipv4", ibgp, std::nullopt);
-  if (n.ipv6) render_channel(out, "ipv6", ibgp, config.ipv6_next_hop);
+  if (n.ipv4) render_channel(out, "ipv4", ibgp, std::nullopt, n.add_paths);
+  if (n.ipv6) render_channel(out, "ipv6", ibgp, config.ipv6_next_hop, n.add_paths);
   out << "}\n";
 }
 
@@ -150,6 +151,22 @@ std::set<std::string> BirdPeer::received_prefixes() {
       birdc({"show", "route", "table", "all", "where", "source", "=", "RTS_BGP"}, kCliTimeout);
   if (!r.ok()) return {};
   return prefixes_in(r.output);
+}
+
+std::vector<std::string> BirdPeer::next_hops_of(std::string_view prefix) {
+  const std::string p = require_prefix(prefix, "BirdPeer::next_hops_of");
+  RunResult r = birdc({"show", "route", p, "where", "source", "=", "RTS_BGP"}, kCliTimeout);
+  std::vector<std::string> out;
+  if (!r.ok()) return out;
+  // One "via ADDRESS on IFACE" line per path.
+  std::istringstream lines(r.output);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string word;
+    if (words >> word && word == "via" && words >> word) out.push_back(word);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::optional<ReflectionAttributes> BirdPeer::reflection_attributes(std::string_view prefix) {

@@ -50,6 +50,8 @@ class BirdPeer final : public Peer {
   /// ORIGINATOR_ID and CLUSTER_LIST of BIRD's best route to `prefix` (`show route PREFIX all`);
   /// nullopt when BIRD has no route to it or birdc fails.
   std::optional<ReflectionAttributes> reflection_attributes(std::string_view prefix);
+  /// The next hop of every BGP path BIRD holds for `prefix` (several with ADD-PATH), sorted.
+  std::vector<std::string> next_hops_of(std::string_view prefix);
 
   /// The name of the BGP protocol for `neighbor`: "n_10_0_0_2", "n_fd00__2".
   static std::string protocol_name(std::string_view neighbor);

@@ -46,6 +46,8 @@ struct NeighborConfig {
   GracefulRestartConfig graceful_restart;
   /// Proposed hold time (keepalive = hold / 3). Unset = the daemon's default (90 s or 180 s).
   std::optional<std::chrono::seconds> hold_time;
+  /// ADD-PATH (RFC 7911) both ways on every channel (BIRD `add paths on`; BIRD only).
+  bool add_paths = false;
 };
 
 /// A whole reference speaker.

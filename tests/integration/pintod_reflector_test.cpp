@@ -149,6 +149,45 @@ TEST_F(PintodReflector, ReflectsBetweenBirdAndFrrClientsWithOriginatorAndCluster
       << state();
 }
 
+// ADD-PATH (RFC 7911), on by default in pintod: a client that offers it (BIRD, `add paths on`)
+// gets every path of a prefix, not just the best. pintod originates kFromPintod and FRR announces
+// it too; BIRD must hold both paths (next hops pintod and FRR) and lose FRR's when FRR withdraws.
+// BIRD's own routes arrive at pintod with path identifiers and still reach FRR.
+TEST_F(PintodReflector, AddPathClientsGetEveryPathOfAPrefix) {
+  Segment segment;
+  PintodNode pintod(segment.pintod(), pintod_config(kClusterId));
+  PeerConfig bird_config = client_config(kBirdRouterId, kFromBird);
+  bird_config.neighbors[0].add_paths = true;
+  BirdPeer bird(segment.bird(), bird_config);
+  FrrPeer frr(segment.frr(), client_config(kFrrRouterId, kFromFrr));
+  pintod.start();
+  auto state = [&] {
+    return "\n" + pintod.diagnostics() + "\n" + bird.diagnostics() + "\n" + frr.diagnostics();
+  };
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return bird.established(kPintodAddress) && frr.established(kPintodAddress) &&
+               pintod.established(kBirdAddress) && pintod.established(kFrrAddress);
+      },
+      kSessionTimeout))
+      << state();
+
+  frr.announce(kFromPintod);
+  const std::vector<std::string> both{kPintodAddress, kFrrAddress};
+  EXPECT_TRUE(wait_until([&] { return bird.next_hops_of(kFromPintod) == both; }, kRouteTimeout))
+      << state();
+  // BIRD's route came to pintod with a path identifier; FRR (no ADD-PATH) gets it plainly.
+  EXPECT_TRUE(
+      wait_until([&] { return frr.received_prefixes().contains(kFromBird); }, kRouteTimeout))
+      << state();
+
+  frr.withdraw(kFromPintod);
+  const std::vector<std::string> ours{kPintodAddress};
+  EXPECT_TRUE(wait_until([&] { return bird.next_hops_of(kFromPintod) == ours; }, kRouteTimeout))
+      << state();
+  EXPECT_EQ(bird.next_hops_of(kFromFrr), std::vector<std::string>{kFrrAddress}) << state();
+}
+
 // pintod holds iBGP sessions with BIRD and FRR, neither of them its client: neither may get the
 // other's route from it (RFC 4271 §9.1.1; RFC 4456 §6 between non-clients).
 void expect_no_transit_between(PintodConfig config) {

@@ -121,3 +121,60 @@ TEST(Negotiate, NoCommonFamilyIsAnUnsupportedCapability) {
 
 }  // namespace
 }  // namespace pinto::bgp
+
+namespace pinto::bgp {
+namespace {
+
+// RFC 7911 §5: identifiers flow towards a side that said Receive from one that said Send.
+wire::Open with_add_path(wire::Open open, std::optional<wire::AddPathDirection> direction) {
+  std::erase_if(open.capabilities, [](const wire::Capability& c) {
+    return std::holds_alternative<wire::AddPathCapability>(c);
+  });
+  if (direction) {
+    open.capabilities.push_back(
+        wire::AddPathCapability{{{wire::AfiSafi::ipv4_unicast(), *direction}}});
+  }
+  return open;
+}
+
+TEST(NegotiateAddPath, OfferedBothWaysByDefaultAndUsedWhereTheDirectionsMeet) {
+  const PeerConfig c = config();
+  const wire::Open ours = build_open(c, {});
+  const auto* offered = ours.find<wire::AddPathCapability>();
+  ASSERT_NE(offered, nullptr);
+  ASSERT_EQ(offered->families.size(), 2u);
+  EXPECT_EQ(offered->families[0].direction, wire::AddPathDirection::Both);
+
+  auto both = negotiate(c, ours, with_add_path(peer_open(), wire::AddPathDirection::Both));
+  ASSERT_TRUE(both);
+  EXPECT_TRUE(both.value().add_path_send.ipv4_unicast);
+  EXPECT_TRUE(both.value().add_path_receive.ipv4_unicast);
+  EXPECT_FALSE(both.value().add_path_send.ipv6_unicast);  // they offered it for IPv4 only
+  EXPECT_TRUE(both.value().encode_context().add_path.ipv4_unicast);
+  EXPECT_TRUE(both.value().decode_context(false).add_path.ipv4_unicast);
+
+  auto receive_only =
+      negotiate(c, ours, with_add_path(peer_open(), wire::AddPathDirection::Receive));
+  ASSERT_TRUE(receive_only);
+  EXPECT_TRUE(receive_only.value().add_path_send.ipv4_unicast);
+  EXPECT_FALSE(receive_only.value().add_path_receive.ipv4_unicast);
+
+  auto none = negotiate(c, ours, with_add_path(peer_open(), std::nullopt));
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none.value().add_path_send.ipv4_unicast);
+  EXPECT_FALSE(none.value().add_path_receive.ipv4_unicast);
+}
+
+TEST(NegotiateAddPath, TurnedOffItIsNeitherOfferedNorUsed) {
+  PeerConfig c = config();
+  c.add_paths = false;
+  const wire::Open ours = build_open(c, {});
+  EXPECT_EQ(ours.find<wire::AddPathCapability>(), nullptr);
+  auto n = negotiate(c, ours, with_add_path(peer_open(), wire::AddPathDirection::Both));
+  ASSERT_TRUE(n);
+  EXPECT_FALSE(n.value().add_path_send.ipv4_unicast);
+  EXPECT_FALSE(n.value().add_path_receive.ipv4_unicast);
+}
+
+}  // namespace
+}  // namespace pinto::bgp

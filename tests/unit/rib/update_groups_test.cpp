@@ -88,7 +88,7 @@ class UpdateGroupsTest : public testing::Test {
   std::unordered_map<PeerId, Received> apply(PeerId from, const Update& u) {
     const RouteDelta d = rib_.apply(from, u);
     std::unordered_map<PeerId, Received> out;
-    for (const auto& [member, chunks] : groups_.sync(d.changed, rib_)) {
+    for (const auto& [member, chunks] : groups_.sync(d, rib_)) {
       out[member] = decode_all(chunks);
     }
     return out;
@@ -105,7 +105,7 @@ TEST_F(UpdateGroupsTest, ClientsShareOneGroupAndOneEncodingButNotTheirOwnRoutes)
   EXPECT_EQ(groups_.group_of(2).size(), 3u);
 
   const RouteDelta d = rib_.apply(1, announce("10.244.1.0/26", "10.0.0.2"));
-  auto out = groups_.sync(d.changed, rib_);
+  auto out = groups_.sync(d, rib_);
   EXPECT_FALSE(out.contains(1));  // never back to the client it came from
   ASSERT_TRUE(out.contains(2) && out.contains(3));
   ASSERT_EQ(out[2].size(), 1u);
@@ -190,6 +190,84 @@ TEST_F(UpdateGroupsTest, NewExportFiltersMoveAMemberAndTellItOnlyTheDifference) 
   EXPECT_EQ(back.announced, std::set<std::string>{"10.244.2.0/26"});
   EXPECT_EQ(groups_.group_count(), 1u);
   EXPECT_EQ(groups_.group_of(1).size(), 3u);
+}
+
+// ------------------------------------------------------------------ ADD-PATH (RFC 7911)
+
+bgp::wire::EncodeContext add_path_ctx() {
+  bgp::wire::EncodeContext ctx;
+  ctx.add_path = bgp::wire::AddPathMask::all();
+  return ctx;
+}
+
+// (prefix, path id) pairs announced to a member with ADD-PATH.
+std::set<std::pair<std::string, std::uint32_t>> announced_paths(
+    const std::vector<UpdateChunk>& chunks) {
+  std::set<std::pair<std::string, std::uint32_t>> out;
+  bgp::wire::DecodeContext ctx;
+  ctx.add_path = bgp::wire::AddPathMask::all();
+  for (const auto& chunk : chunks) {
+    bgp::wire::ByteView rest(*chunk.bytes);
+    while (!rest.empty()) {
+      auto length = bgp::wire::frame(rest);
+      if (!length || length.value() == 0) break;
+      auto message = bgp::wire::decode(rest.first(length.value()), ctx);
+      EXPECT_TRUE(message);
+      if (!message) break;
+      for (const auto& n : std::get<Update>(message.value()).nlri)
+        out.insert({n.prefix.to_string(), n.path_id});
+      rest = rest.subspan(length.value());
+    }
+  }
+  return out;
+}
+
+TEST_F(UpdateGroupsTest, WithAddPathEveryPathGoesOutWithItsOwnIdentifier) {
+  groups_.join(1, client_policy(), add_path_ctx(), rib_);
+  groups_.join(2, client_policy(), add_path_ctx(), rib_);
+  groups_.join(3, client_policy(), add_path_ctx(), rib_);
+  groups_.join(4, client_policy(), {}, rib_);  // no ADD-PATH: best path only
+  EXPECT_EQ(groups_.group_count(), 2u);
+  auto d = rib_.apply(1, announce("10.244.1.0/26", "10.0.0.2", 200));
+  groups_.sync(d, rib_);
+  // A second, worse path: the best is unchanged, yet the ADD-PATH group learns of it.
+  d = rib_.apply(2, announce("10.244.1.0/26", "10.0.0.3"));
+  EXPECT_TRUE(d.changed.empty());
+  auto out = groups_.sync(d, rib_);
+  EXPECT_FALSE(out.contains(4));
+  EXPECT_FALSE(out.contains(2));  // its own path
+  ASSERT_TRUE(out.contains(3));
+  const auto to_3 = announced_paths(out[3]);
+  ASSERT_EQ(to_3.size(), 1u);
+  EXPECT_EQ(to_3.begin()->second, rib_.paths(prefix("10.244.1.0/26"))[1].export_id);
+  // Member 3 holds both paths, with two identifiers; member 1 holds client 2's only.
+  EXPECT_EQ(groups_.advertised(3), 2u);
+  EXPECT_EQ(groups_.advertised(1), 1u);
+  EXPECT_EQ(announced_paths(groups_.refresh(3, bgp::wire::AfiSafi::ipv4_unicast())).size(), 2u);
+  EXPECT_EQ(groups_.advertised(4), 1u);
+}
+
+TEST(RibAddPath, PathsOfOnePeerAreToldApartByTheirIdentifiers) {
+  Rib rib(kLocalAs, address("10.0.0.1").v4_value());
+  rib.set_peer(PeerInfo{1, false, kLocalAs, address("10.0.0.2").v4_value(), address("10.0.0.2")});
+  Update u = announce("10.244.1.0/26", "10.0.0.2");
+  u.nlri[0].path_id = 7;
+  rib.apply(1, u);
+  u.attributes.next_hop = address("10.0.0.9");
+  u.nlri[0].path_id = 8;
+  rib.apply(1, u);
+  const auto paths = rib.paths(prefix("10.244.1.0/26"));
+  ASSERT_EQ(paths.size(), 2u);
+  EXPECT_NE(paths[0].export_id, paths[1].export_id);
+  EXPECT_EQ(rib.path_count(1), 2u);
+  Update w = withdraw("10.244.1.0/26");
+  w.withdrawn[0].path_id = 7;
+  rib.apply(1, w);
+  ASSERT_EQ(rib.paths(prefix("10.244.1.0/26")).size(), 1u);
+  EXPECT_EQ(rib.best(prefix("10.244.1.0/26"))->path_id, 8u);
+  rib.remove_peer(1);
+  EXPECT_TRUE(rib.paths(prefix("10.244.1.0/26")).empty());
+  EXPECT_EQ(rib.path_count(1), 0u);
 }
 
 }  // namespace

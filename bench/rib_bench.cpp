@@ -74,7 +74,7 @@ std::size_t heap_in_use() {
 
 void per_op(benchmark::State& state) {
   state.counters["ns/op"] = benchmark::Counter(
-      kCount * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+      kCount, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
 template <class C>

@@ -1,0 +1,525 @@
+// Prefix tries: the tables the RIB keys by prefix (Loc-RIB, Adj-RIB-In/Out indexes, the FIB's
+// desired set). A path-compressed binary trie (PATRICIA, as in BIRD's and Linux's FIB tries) per
+// address family, with exact lookups, longest-prefix match and an address-ordered walk.
+//
+// NOTE Performance
+//   - Work per operation is O(key bits) node visits, in practice the depth of the trie
+//     (≈ log2 N for dense tables): there is no rebalancing and no rehash, so an insert or an erase
+//     touches only the nodes of its own path (O(changed), never O(table)).
+//   - Nodes and values live in chunked pools (chunks double in size, never move) with free lists:
+//     once the pools have grown, insert() and erase() allocate nothing. Nodes refer to each other
+//     by 32-bit index, so an IPv4 node is 20 bytes and an IPv6 node 32; values sit in their own
+//     pool, so a branch node (one without a value) costs no value slot.
+//   - Keys are the prefix bits only: IPv4 in one uint32, IPv6 in two uint64 (IpPrefix already
+//     clears host bits, see common/ip_address.h).
+// NOTE Threading
+//   None: one thread (the routing thread) owns a trie.
+// NOTE Stability
+//   A pointer to a value stays valid until that prefix is erased (or the trie cleared/destroyed),
+//   whatever else is inserted or erased meanwhile: values never move between slots.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "common/ip_address.h"
+
+namespace pinto::rib {
+
+namespace detail {
+
+/// A pool of trivially constructible T addressed by 32-bit index. Chunk k holds kBase << k
+/// elements, so a million elements take 15 chunks and the chunk table stays in L1; chunks never
+/// move, which is what keeps value pointers stable. Freed indices are reused first (LIFO).
+template <class T>
+class ChunkPool {
+ public:
+  static constexpr std::uint32_t kNil = 0xffffffffu;
+
+  T& operator[](std::uint32_t i) {
+    const auto [chunk, offset] = locate(i);
+    return chunks_[chunk][offset];
+  }
+  const T& operator[](std::uint32_t i) const {
+    const auto [chunk, offset] = locate(i);
+    return chunks_[chunk][offset];
+  }
+
+  /// Makes sure the next `n` allocate() calls allocate no memory (so a caller can grow first and
+  /// then change its structure without a failure in between).
+  void reserve_free(std::size_t n) {
+    while (free_.size() + (capacity_ - used_) < n) grow();
+  }
+  /// An index whose element is left as it was (uninitialised when fresh). Call reserve_free()
+  /// first to be sure it does not allocate.
+  std::uint32_t allocate() {
+    if (!free_.empty()) {
+      const std::uint32_t i = free_.back();
+      free_.pop_back();
+      return i;
+    }
+    if (used_ == capacity_) grow();
+    return used_++;
+  }
+  /// Peeks at the index allocate() will return next (after reserve_free(1)).
+  std::uint32_t next() const { return free_.empty() ? used_ : free_.back(); }
+  void release(std::uint32_t i) { free_.push_back(i); }
+  /// Frees every chunk.
+  void reset() {
+    chunks_.clear();
+    free_.clear();
+    free_.shrink_to_fit();
+    used_ = capacity_ = 0;
+  }
+
+ private:
+  static constexpr unsigned kBaseLog = 6;  // first chunk: 64 elements
+  static constexpr std::uint32_t kBase = 1u << kBaseLog;
+
+  // Index i lives in chunk k where i + kBase lies in [kBase << k, kBase << (k + 1)).
+  static std::pair<std::uint32_t, std::uint32_t> locate(std::uint32_t i) {
+    const std::uint64_t j = std::uint64_t{i} + kBase;
+    const unsigned high = static_cast<unsigned>(std::bit_width(j)) - 1;
+    return {high - kBaseLog, static_cast<std::uint32_t>(j - (std::uint64_t{1} << high))};
+  }
+  void grow() {
+    const std::size_t size = std::size_t{kBase} << chunks_.size();
+    chunks_.push_back(std::make_unique_for_overwrite<T[]>(size));
+    capacity_ += static_cast<std::uint32_t>(size);
+  }
+
+  std::vector<std::unique_ptr<T[]>> chunks_;
+  std::vector<std::uint32_t> free_;
+  std::uint32_t used_ = 0;  // indices [0, used_) have been handed out at least once
+  std::uint32_t capacity_ = 0;
+};
+
+/// IPv4 key: the prefix bits, most significant first, host bits zero.
+struct V4Key {
+  static constexpr unsigned kBits = 32;
+  std::uint32_t bits;  // no initialiser: pool chunks stay untouched until used
+
+  static V4Key of(const IpAddress& a) { return V4Key{a.v4_value()}; }
+  IpAddress address() const { return IpAddress::v4(bits); }
+  /// Bit `pos` (0 = most significant); pos < kBits.
+  unsigned bit(unsigned pos) const { return (bits >> (31 - pos)) & 1u; }
+  /// How many leading bits the two keys share.
+  static unsigned common(V4Key a, V4Key b) {
+    return static_cast<unsigned>(std::countl_zero(a.bits ^ b.bits));
+  }
+  V4Key masked(unsigned length) const {
+    return V4Key{length == 0 ? 0u : bits & (~0u << (32 - length))};
+  }
+  friend bool operator==(V4Key, V4Key) = default;
+};
+
+/// IPv6 key: the 128 prefix bits as two host-order halves.
+struct V6Key {
+  static constexpr unsigned kBits = 128;
+  std::uint64_t hi;
+  std::uint64_t lo;
+
+  static V6Key of(const IpAddress& a) {
+    const std::uint8_t* b = a.data();
+    V6Key k{0, 0};
+    for (int i = 0; i < 8; ++i) k.hi = (k.hi << 8) | b[i];
+    for (int i = 8; i < 16; ++i) k.lo = (k.lo << 8) | b[i];
+    return k;
+  }
+  IpAddress address() const {
+    std::array<std::uint8_t, 16> b;
+    for (int i = 0; i < 8; ++i) b[i] = static_cast<std::uint8_t>(hi >> (56 - 8 * i));
+    for (int i = 0; i < 8; ++i) b[8 + i] = static_cast<std::uint8_t>(lo >> (56 - 8 * i));
+    return IpAddress::from_bytes(AddressFamily::V6, b.data());
+  }
+  unsigned bit(unsigned pos) const {
+    return pos < 64 ? (hi >> (63 - pos)) & 1u : (lo >> (127 - pos)) & 1u;
+  }
+  static unsigned common(const V6Key& a, const V6Key& b) {
+    if (a.hi != b.hi) return static_cast<unsigned>(std::countl_zero(a.hi ^ b.hi));
+    return 64 + static_cast<unsigned>(std::countl_zero(a.lo ^ b.lo));
+  }
+  V6Key masked(unsigned length) const {
+    if (length == 0) return V6Key{0, 0};
+    if (length <= 64) return V6Key{hi & (~std::uint64_t{0} << (64 - length)), 0};
+    if (length == 128) return *this;
+    return V6Key{hi, lo & (~std::uint64_t{0} << (128 - length))};
+  }
+  friend bool operator==(const V6Key&, const V6Key&) = default;
+};
+
+/// The trie of one family. Invariants: a node's key has no bits set past its length; every
+/// descendant of a node extends its key and is longer; child[b] holds the descendants whose bit
+/// at position `length` is b; a node without a value has two children (branch points only).
+template <class Key, class V>
+class BasicTrie {
+ public:
+  static constexpr std::uint32_t kNil = ChunkPool<int>::kNil;
+  static constexpr std::uint32_t kNoValue = 0xffffffffu;
+
+  BasicTrie() = default;
+  BasicTrie(const BasicTrie&) = delete;
+  BasicTrie& operator=(const BasicTrie&) = delete;
+  BasicTrie(BasicTrie&& other) noexcept
+      : nodes_(std::move(other.nodes_)),
+        values_(std::move(other.values_)),
+        root_(std::exchange(other.root_, kNil)),
+        size_(std::exchange(other.size_, 0)) {
+    other.nodes_.reset();
+    other.values_.reset();
+  }
+  BasicTrie& operator=(BasicTrie&& other) noexcept {
+    if (this != &other) {
+      clear();
+      nodes_ = std::move(other.nodes_);
+      values_ = std::move(other.values_);
+      root_ = std::exchange(other.root_, kNil);
+      size_ = std::exchange(other.size_, 0);
+      other.nodes_.reset();
+      other.values_.reset();
+    }
+    return *this;
+  }
+  ~BasicTrie() { clear(); }
+
+  V* find(Key key, unsigned length) {
+    return const_cast<V*>(std::as_const(*this).find(key, length));
+  }
+  const V* find(Key key, unsigned length) const {
+    // PATRICIA descent: follow the bits, compare the key once at the end.
+    std::uint32_t n = root_;
+    while (n != kNil) {
+      const Node& node = nodes_[n];
+      if (node.length >= length) {
+        if (node.length == length && node.key == key && node.value != kNoValue)
+          return value(node.value);
+        return nullptr;
+      }
+      n = node.child[key.bit(node.length)];
+    }
+    return nullptr;
+  }
+
+  std::pair<V*, bool> insert(Key key, unsigned length) {
+    // Grow first (at most two nodes and one value), so nothing below can fail half-way.
+    nodes_.reserve_free(2);
+    values_.reserve_free(1);
+    std::uint32_t* link = &root_;  // nodes never move, so pointers to their links stay valid
+    while (true) {
+      const std::uint32_t n = *link;
+      if (n == kNil) {
+        *link = make_node(key, length, new_value());
+        return {value(nodes_[*link].value), true};
+      }
+      Node& node = nodes_[n];
+      const unsigned shared = std::min({Key::common(node.key, key), unsigned{node.length}, length});
+      if (shared == node.length) {
+        if (node.length == length) {  // the prefix itself (maybe a branch point so far)
+          if (node.value != kNoValue) return {value(node.value), false};
+          node.value = new_value();
+          return {value(node.value), true};
+        }
+        link = &node.child[key.bit(node.length)];
+        continue;
+      }
+      // The new prefix leaves `node`'s path at bit `shared`: it goes above node, either as
+      // node's parent (it contains node) or beside it under a new branch point.
+      if (shared == length) {
+        const std::uint32_t above = make_node(key, length, new_value());
+        nodes_[above].child[node.key.bit(length)] = n;
+        *link = above;
+        return {value(nodes_[above].value), true};
+      }
+      const std::uint32_t leaf = make_node(key, length, new_value());
+      const std::uint32_t branch = make_node(key.masked(shared), shared, kNoValue);
+      Node& b = nodes_[branch];
+      b.child[key.bit(shared)] = leaf;
+      b.child[nodes_[n].key.bit(shared)] = n;
+      *link = branch;
+      return {value(nodes_[leaf].value), true};
+    }
+  }
+
+  bool erase(Key key, unsigned length) {
+    std::uint32_t* parent_link = nullptr;
+    std::uint32_t* link = &root_;
+    std::uint32_t parent = kNil;
+    while (*link != kNil) {
+      const std::uint32_t n = *link;
+      Node& node = nodes_[n];
+      if (node.length < length) {
+        parent_link = link;
+        parent = n;
+        link = &node.child[key.bit(node.length)];
+        continue;
+      }
+      if (node.length != length || !(node.key == key) || node.value == kNoValue) return false;
+      free_value(node.value);
+      node.value = kNoValue;
+      --size_;
+      const bool has0 = node.child[0] != kNil;
+      const bool has1 = node.child[1] != kNil;
+      if (has0 && has1) return true;  // stays as a branch point
+      *link = has0 ? node.child[0] : node.child[1];
+      nodes_.release(n);
+      // A leaf went: its parent may now be a branch point with one child, which goes too.
+      if (!has0 && !has1 && parent != kNil) {
+        Node& p = nodes_[parent];
+        if (p.value == kNoValue) {
+          *parent_link = p.child[0] != kNil ? p.child[0] : p.child[1];
+          nodes_.release(parent);
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /// The longest stored prefix containing `key` (a full-length key): its key, length and value.
+  const V* longest_match(Key key, Key& match_key, unsigned& match_length) const {
+    const V* best = nullptr;
+    std::uint32_t n = root_;
+    while (n != kNil) {
+      const Node& node = nodes_[n];
+      if (Key::common(node.key, key) < node.length) break;  // left the path of `key`
+      if (node.value != kNoValue) {
+        best = value(node.value);
+        match_key = node.key;
+        match_length = node.length;
+      }
+      if (node.length == Key::kBits) break;
+      n = node.child[key.bit(node.length)];
+    }
+    return best;
+  }
+
+  /// f(Key, length, V&) in address order, shorter first at the same address (pre-order).
+  template <class F>
+  void walk(F&& f) const {
+    std::array<std::uint32_t, Key::kBits + 2> stack;  // one pending right child per level
+    std::size_t depth = 0;
+    std::uint32_t n = root_;
+    while (true) {
+      while (n != kNil) {
+        const Node& node = nodes_[n];
+        if (node.value != kNoValue) f(node.key, unsigned{node.length}, *value(node.value));
+        if (node.child[1] != kNil) stack[depth++] = node.child[1];
+        n = node.child[0];
+      }
+      if (depth == 0) return;
+      n = stack[--depth];
+    }
+  }
+
+  std::size_t size() const { return size_; }
+
+  void clear() {
+    if constexpr (!std::is_trivially_destructible_v<V>) {
+      walk([](Key, unsigned, V& v) { v.~V(); });
+    }
+    nodes_.reset();
+    values_.reset();
+    root_ = kNil;
+    size_ = 0;
+  }
+
+ private:
+  struct Node {
+    Key key;
+    std::uint8_t length;
+    std::uint32_t child[2];
+    std::uint32_t value;  // index into values_, or kNoValue for a branch point
+  };
+  struct alignas(V) Slot {
+    std::byte bytes[sizeof(V)];
+  };
+
+  V* value(std::uint32_t slot) const {
+    // Slots are storage the trie constructs V in; the const walk hands out V& (f decides).
+    return std::launder(reinterpret_cast<V*>(const_cast<Slot&>(values_[slot]).bytes));
+  }
+  std::uint32_t new_value() {
+    const std::uint32_t slot = values_.next();
+    new (values_[slot].bytes) V();  // may throw: then the slot stays free
+    values_.allocate();
+    ++size_;
+    return slot;
+  }
+  void free_value(std::uint32_t slot) {
+    value(slot)->~V();
+    values_.release(slot);
+  }
+  std::uint32_t make_node(Key key, unsigned length, std::uint32_t value_slot) {
+    const std::uint32_t n = nodes_.allocate();
+    nodes_[n] = Node{key, static_cast<std::uint8_t>(length), {kNil, kNil}, value_slot};
+    return n;
+  }
+
+  ChunkPool<Node> nodes_;
+  ChunkPool<Slot> values_;
+  std::uint32_t root_ = kNil;
+  std::size_t size_ = 0;
+};
+
+}  // namespace detail
+
+/// The prefixes of one address family, each with a V. Pointers to values stay valid until that
+/// prefix is erased. Nodes come from chunked pools with free lists: no heap allocation per insert
+/// once the pool has grown.
+///
+/// Prefixes of the other family are never found; inserting one is a bug (asserted in debug
+/// builds, {nullptr, false} otherwise).
+template <class V>
+class PrefixTrie {
+ public:
+  explicit PrefixTrie(AddressFamily family) : family_(family) {}
+  PrefixTrie(PrefixTrie&&) noexcept = default;
+  PrefixTrie& operator=(PrefixTrie&&) noexcept = default;
+  /// Copies every prefix and value (V must be copy-assignable).
+  PrefixTrie(const PrefixTrie& other) : family_(other.family_) {
+    other.for_each([this](const IpPrefix& p, const V& v) { *insert(p).first = v; });
+  }
+  PrefixTrie& operator=(const PrefixTrie& other) {
+    if (this != &other) {
+      PrefixTrie copy(other);
+      *this = std::move(copy);
+    }
+    return *this;
+  }
+
+  AddressFamily family() const { return family_; }
+
+  V* find(const IpPrefix& prefix) { return const_cast<V*>(std::as_const(*this).find(prefix)); }
+  const V* find(const IpPrefix& prefix) const {
+    if (prefix.family() != family_) return nullptr;
+    return family_ == AddressFamily::V4
+               ? v4_.find(detail::V4Key::of(prefix.address()), prefix.length())
+               : v6_.find(detail::V6Key::of(prefix.address()), prefix.length());
+  }
+
+  /// The value for `prefix`; default-constructed and added when absent (second = true then).
+  std::pair<V*, bool> insert(const IpPrefix& prefix) {
+    assert(prefix.family() == family_ && "prefix of the other family");
+    if (prefix.family() != family_) return {nullptr, false};
+    return family_ == AddressFamily::V4
+               ? v4_.insert(detail::V4Key::of(prefix.address()), prefix.length())
+               : v6_.insert(detail::V6Key::of(prefix.address()), prefix.length());
+  }
+
+  /// False when absent. Frees the value and the node(s) no longer needed.
+  bool erase(const IpPrefix& prefix) {
+    if (prefix.family() != family_) return false;
+    return family_ == AddressFamily::V4
+               ? v4_.erase(detail::V4Key::of(prefix.address()), prefix.length())
+               : v6_.erase(detail::V6Key::of(prefix.address()), prefix.length());
+  }
+
+  /// The longest stored prefix that contains `address` (same family), or nullopt.
+  std::optional<std::pair<IpPrefix, const V*>> longest_match(const IpAddress& address) const {
+    if (address.family() != family_) return std::nullopt;
+    unsigned length = 0;
+    if (family_ == AddressFamily::V4) {
+      detail::V4Key key{0};
+      if (const V* v = v4_.longest_match(detail::V4Key::of(address), key, length))
+        return std::pair{IpPrefix(key.address(), static_cast<std::uint8_t>(length)), v};
+    } else {
+      detail::V6Key key{0, 0};
+      if (const V* v = v6_.longest_match(detail::V6Key::of(address), key, length))
+        return std::pair{IpPrefix(key.address(), static_cast<std::uint8_t>(length)), v};
+    }
+    return std::nullopt;
+  }
+
+  /// f(const IpPrefix&, const V&) / f(const IpPrefix&, V&) for every stored prefix, in address
+  /// order (shorter first at the same address). f must not insert or erase.
+  template <class F>
+  void for_each(F&& f) const {
+    walk([&f](const IpPrefix& p, V& v) { f(p, static_cast<const V&>(v)); });
+  }
+  template <class F>
+  void for_each(F&& f) {
+    walk([&f](const IpPrefix& p, V& v) { f(p, v); });
+  }
+
+  std::size_t size() const { return family_ == AddressFamily::V4 ? v4_.size() : v6_.size(); }
+  bool empty() const { return size() == 0; }
+  /// Erases everything and releases the pools' memory.
+  void clear() {
+    v4_.clear();
+    v6_.clear();
+  }
+
+ private:
+  template <class F>
+  void walk(F&& f) const {
+    auto visit = [&f](auto key, unsigned length, V& v) {
+      f(IpPrefix(key.address(), static_cast<std::uint8_t>(length)), v);
+    };
+    if (family_ == AddressFamily::V4)
+      v4_.walk(visit);
+    else
+      v6_.walk(visit);
+  }
+
+  AddressFamily family_;
+  // Only the one of `family_` is ever filled; an empty trie is a few empty vectors.
+  detail::BasicTrie<detail::V4Key, V> v4_;
+  detail::BasicTrie<detail::V6Key, V> v6_;
+};
+
+/// IPv4 and IPv6 together, keyed by IpPrefix (dispatches on the family); same members, plus
+/// for_each visiting IPv4 then IPv6, and size() summing both.
+template <class V>
+class PrefixMap {
+ public:
+  PrefixMap() = default;
+
+  V* find(const IpPrefix& prefix) { return trie(prefix.family()).find(prefix); }
+  const V* find(const IpPrefix& prefix) const { return trie(prefix.family()).find(prefix); }
+  std::pair<V*, bool> insert(const IpPrefix& prefix) {
+    return trie(prefix.family()).insert(prefix);
+  }
+  bool erase(const IpPrefix& prefix) { return trie(prefix.family()).erase(prefix); }
+  std::optional<std::pair<IpPrefix, const V*>> longest_match(const IpAddress& address) const {
+    return trie(address.family()).longest_match(address);
+  }
+  /// IPv4 first, then IPv6, each in address order.
+  template <class F>
+  void for_each(F&& f) const {
+    v4_.for_each(f);
+    v6_.for_each(f);
+  }
+  template <class F>
+  void for_each(F&& f) {
+    v4_.for_each(f);
+    v6_.for_each(f);
+  }
+  std::size_t size() const { return v4_.size() + v6_.size(); }
+  bool empty() const { return size() == 0; }
+  void clear() {
+    v4_.clear();
+    v6_.clear();
+  }
+
+  /// The trie of one family (for walks of one family, e.g. End-of-RIB per AFI).
+  PrefixTrie<V>& trie(AddressFamily family) { return family == AddressFamily::V4 ? v4_ : v6_; }
+  const PrefixTrie<V>& trie(AddressFamily family) const {
+    return family == AddressFamily::V4 ? v4_ : v6_;
+  }
+
+ private:
+  PrefixTrie<V> v4_{AddressFamily::V4};
+  PrefixTrie<V> v6_{AddressFamily::V6};
+};
+
+}  // namespace pinto::rib

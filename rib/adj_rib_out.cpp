@@ -192,22 +192,22 @@ std::size_t flatten(const std::vector<UpdateChunk>& chunks, PeerId member, bgp::
 }
 
 void AdjRibOut::record(const IpPrefix& prefix, SentPaths paths) {
-  auto it = sent_.find(prefix);
-  if (it != sent_.end()) {
-    for (const Sent& old : it->second) {
+  SentPaths* held = sent_.find(prefix);
+  if (held != nullptr) {
+    for (const Sent& old : *held) {
       if (auto s = sourced_.find(old.source); s != sourced_.end() && --s->second == 0)
         sourced_.erase(s);
     }
-    paths_ -= it->second.size();
+    paths_ -= held->size();
   }
   for (const Sent& now : paths) ++sourced_[now.source];
   paths_ += paths.size();
   if (paths.empty()) {
-    if (it != sent_.end()) sent_.erase(it);
-  } else if (it != sent_.end()) {
-    it->second = std::move(paths);
+    if (held != nullptr) sent_.erase(prefix);
+  } else if (held != nullptr) {
+    *held = std::move(paths);
   } else {
-    sent_.emplace(prefix, std::move(paths));
+    *sent_.insert(prefix).first = std::move(paths);
   }
 }
 
@@ -237,7 +237,7 @@ ExportBatch AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
     if (memo == exported_as.end()) {
       auto attributes = export_attributes(prefix, path, *source, policy_, verdict);
       AttrRef shared;
-      if (attributes) shared = std::make_shared<const PathAttributes>(std::move(*attributes));
+      if (attributes) shared = pool_.intern(std::move(*attributes));
       memo = exported_as.emplace(key, std::move(shared)).first;
     }
     return memo->second;
@@ -259,8 +259,8 @@ ExportBatch AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
       if (AttrRef a = exported(prefix, *best)) desired.push_back({a, best->peer, 0});
     }
     static const SentPaths kNothing;
-    auto sent = sent_.find(prefix);
-    const SentPaths& held = sent != sent_.end() ? sent->second : kNothing;
+    const SentPaths* sent = sent_.find(prefix);
+    const SentPaths& held = sent != nullptr ? *sent : kNothing;
     auto find = [](const SentPaths& in, std::uint32_t path_id) {
       return std::find_if(in.begin(), in.end(),
                           [&](const Sent& s) { return s.path_id == path_id; });
@@ -308,12 +308,12 @@ std::size_t AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
 std::vector<UpdateChunk> AdjRibOut::dump(AfiSafi family, PeerId member,
                                          const bgp::wire::EncodeContext& ctx) const {
   Buckets buckets;
-  for (const auto& [prefix, paths] : sent_) {
-    if (family_of(prefix) != family) continue;
+  sent_.for_each([&](const IpPrefix& prefix, const SentPaths& paths) {
+    if (family_of(prefix) != family) return;
     for (const Sent& sent : paths) {
       if (sent.source != member) add_to_bucket(buckets, {prefix, sent.path_id}, sent.attributes);
     }
-  }
+  });
   std::vector<UpdateChunk> chunks;
   bgp::wire::Bytes bytes;
   const std::size_t messages = encode(buckets, ctx, bytes);
@@ -326,30 +326,30 @@ std::vector<UpdateChunk> AdjRibOut::transition(const AdjRibOut& from, PeerId mem
   // What `member` holds of a prefix under an Adj-RIB-Out: the paths not from itself.
   auto held_by_member = [&](const SentTable& table, const IpPrefix& prefix,
                             std::uint32_t path_id) -> const Sent* {
-    auto it = table.find(prefix);
-    if (it == table.end()) return nullptr;
-    for (const Sent& s : it->second) {
+    const SentPaths* paths = table.find(prefix);
+    if (paths == nullptr) return nullptr;
+    for (const Sent& s : *paths) {
       if (s.path_id == path_id && s.source != member) return &s;
     }
     return nullptr;
   };
   Withdrawals withdrawals;
-  for (const auto& [prefix, paths] : from.sent_) {
+  from.sent_.for_each([&](const IpPrefix& prefix, const SentPaths& paths) {
     for (const Sent& held : paths) {
       if (held.source == member) continue;
       if (held_by_member(sent_, prefix, held.path_id) == nullptr)
         withdrawals.add({prefix, held.path_id});
     }
-  }
+  });
   Buckets buckets;
-  for (const auto& [prefix, paths] : sent_) {
+  sent_.for_each([&](const IpPrefix& prefix, const SentPaths& paths) {
     for (const Sent& wanted : paths) {
       if (wanted.source == member) continue;
       const Sent* held = held_by_member(from.sent_, prefix, wanted.path_id);
       if (held != nullptr && same_attributes(held->attributes, wanted.attributes)) continue;
       add_to_bucket(buckets, {prefix, wanted.path_id}, wanted.attributes);
     }
-  }
+  });
   bgp::wire::Bytes bytes;
   std::size_t messages = encode(withdrawals, ctx, bytes);
   messages += encode(buckets, ctx, bytes);
@@ -364,9 +364,9 @@ std::size_t AdjRibOut::set_filters(FilterChain filters, const Rib& rib,
   // Everything the peer holds (some may now be rejected) and everything it could hold.
   std::unordered_set<IpPrefix> seen;
   std::vector<IpPrefix> all;
-  for (const auto& [prefix, sent] : sent_) {
+  sent_.for_each([&](const IpPrefix& prefix, const SentPaths&) {
     if (seen.insert(prefix).second) all.push_back(prefix);
-  }
+  });
   rib.for_each_best([&](const IpPrefix& prefix, const Path&) {
     if (seen.insert(prefix).second) all.push_back(prefix);
   });
@@ -375,9 +375,9 @@ std::size_t AdjRibOut::set_filters(FilterChain filters, const Rib& rib,
 
 ExportBatch AdjRibOut::resend(AfiSafi family, const Rib& rib, const bgp::wire::EncodeContext& ctx) {
   std::vector<IpPrefix> held;
-  for (const auto& [prefix, paths] : sent_) {
+  sent_.for_each([&](const IpPrefix& prefix, const SentPaths&) {
     if (family_of(prefix) == family) held.push_back(prefix);
-  }
+  });
   for (const auto& prefix : held) record(prefix, {});
   std::vector<IpPrefix> all;
   rib.for_each_best([&](const IpPrefix& prefix, const Path&) {

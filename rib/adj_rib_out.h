@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "bgp/wire/message.h"
+#include "rib/attr_pool.h"
+#include "rib/prefix_trie.h"
 #include "rib/rib.h"
 #include "rib/route_filter.h"
 
@@ -133,11 +135,12 @@ class AdjRibOut {
   };
   /// Without ADD-PATH one path per prefix, so it is kept inline.
   using SentPaths = boost::container::small_vector<Sent, 1>;
-  using SentTable = std::unordered_map<IpPrefix, SentPaths>;
+  using SentTable = PrefixMap<SentPaths>;
   /// Replaces what the members hold of `prefix` (empty: nothing), keeping the counts.
   void record(const IpPrefix& prefix, SentPaths paths);
 
   ExportPolicy policy_;
+  AttrPool pool_;  // the exported attribute sets: equal ones are one, so they pack together
   /// What the members hold; prefixes sent together share one attribute set.
   SentTable sent_;
   std::size_t paths_ = 0;  // entries over all of sent_

@@ -109,7 +109,7 @@ RouteDelta Rib::apply(PeerId peer, const bgp::wire::Update& update) {
     PathAttributes stored = update.attributes;
     stored.mp_reach.reset();
     stored.mp_unreach.reset();
-    shared = std::make_shared<const PathAttributes>(std::move(stored));
+    shared = attribute_pool_.intern(std::move(stored));
   }
   // Import policy, per prefix: a rejected route is treated as withdrawn (it may replace an
   // accepted one). Prefixes that an Accept rule changes share one attribute set per rule.
@@ -131,7 +131,7 @@ RouteDelta Rib::apply(PeerId peer, const bgp::wire::Update& update) {
     if (!changed) {
       PathAttributes copy = *shared;
       apply_operations(*verdict.rule, copy);
-      changed = std::make_shared<const PathAttributes>(std::move(copy));
+      changed = attribute_pool_.intern(std::move(copy));
     }
     upsert(peer, prefix, changed, next_hop, n.path_id, delta);
   };
@@ -165,7 +165,7 @@ std::uint32_t Rib::export_path_id(PeerId peer, std::uint32_t path_id) {
 
 void Rib::upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes,
                  const IpAddress& next_hop, std::uint32_t path_id, RouteDelta& delta) {
-  Entry& entry = table_[prefix];
+  Entry& entry = *table_.insert(prefix).first;
   const std::optional<Path> before = best_of(entry);
   Path path{peer, attributes, next_hop, false, path_id, export_path_id(peer, path_id)};
   auto it = std::find_if(entry.paths.begin(), entry.paths.end(),
@@ -186,9 +186,9 @@ void Rib::upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes,
 }
 
 void Rib::remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta, PathSelection which) {
-  auto t = table_.find(prefix);
-  if (t == table_.end()) return;
-  Entry& entry = t->second;
+  Entry* found = table_.find(prefix);
+  if (found == nullptr) return;
+  Entry& entry = *found;
   auto selected = [&](const Path& p) {
     return p.peer == peer && (!which.path_id || p.path_id == *which.path_id) &&
            (!which.stale_only || p.stale);
@@ -206,8 +206,8 @@ void Rib::remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta, PathSel
   decide(entry);
   const bool changed = !same_best(before, best_of(entry));
   if (!changed && !entry.paths.empty()) delta.alternatives_changed.push_back(prefix);
-  if (entry.paths.empty()) table_.erase(t);
   if (changed) delta.changed.push_back(prefix);
+  if (entry.paths.empty()) table_.erase(prefix);  // `entry` goes with it
 }
 
 std::optional<Path> Rib::best_of(const Entry& entry) {
@@ -236,13 +236,13 @@ std::vector<IpPrefix> Rib::prefixes_of(PeerId peer, std::optional<AfiSafi> famil
   // restarts, and a per-peer index would cost memory on every route for it.
   std::vector<IpPrefix> out;
   if (!path_counts_.contains(peer)) return out;
-  for (const auto& [prefix, entry] : table_) {
-    if (family && !in_family(prefix, *family)) continue;
+  table_.for_each([&](const IpPrefix& prefix, const Entry& entry) {
+    if (family && !in_family(prefix, *family)) return;
     const bool has = std::any_of(entry.paths.begin(), entry.paths.end(), [&](const Path& p) {
       return p.peer == peer && (!stale_only || p.stale);
     });
     if (has) out.push_back(prefix);
-  }
+  });
   return out;
 }
 
@@ -263,7 +263,7 @@ RouteDelta Rib::withdraw_all(PeerId peer, AfiSafi family) {
 RouteDelta Rib::mark_stale(PeerId peer, AfiSafi family) {
   RouteDelta delta;
   for (const IpPrefix& prefix : prefixes_of(peer, family, false)) {
-    Entry& entry = table_[prefix];
+    Entry& entry = *table_.find(prefix);
     const std::optional<Path> before = best_of(entry);
     for (auto& p : entry.paths) {
       if (p.peer == peer) p.stale = true;
@@ -280,7 +280,7 @@ RouteDelta Rib::sweep_stale(PeerId peer, AfiSafi family) {
 
 RouteDelta Rib::originate(const IpPrefix& prefix, AttrRef attributes, IpAddress next_hop) {
   RouteDelta delta;
-  upsert(kLocalPeer, prefix, attributes, next_hop, 0, delta);
+  upsert(kLocalPeer, prefix, attribute_pool_.intern(attributes), next_hop, 0, delta);
   return delta;
 }
 
@@ -291,22 +291,22 @@ RouteDelta Rib::withdraw_originated(const IpPrefix& prefix) {
 }
 
 const Path* Rib::best(const IpPrefix& prefix) const {
-  auto it = table_.find(prefix);
-  if (it == table_.end() || it->second.best < 0) return nullptr;
-  return &it->second.paths[static_cast<std::size_t>(it->second.best)];
+  const Entry* entry = table_.find(prefix);
+  if (entry == nullptr || entry->best < 0) return nullptr;
+  return &entry->paths[static_cast<std::size_t>(entry->best)];
 }
 
 std::span<const Path> Rib::paths(const IpPrefix& prefix) const {
-  auto it = table_.find(prefix);
-  if (it == table_.end()) return {};
-  return {it->second.paths.data(), it->second.paths.size()};
+  const Entry* entry = table_.find(prefix);
+  if (entry == nullptr) return {};
+  return {entry->paths.data(), entry->paths.size()};
 }
 
 std::vector<const Path*> Rib::multipath(const IpPrefix& prefix, std::size_t max_paths) const {
   std::vector<const Path*> out;
-  auto it = table_.find(prefix);
-  if (it == table_.end() || it->second.best < 0 || max_paths == 0) return out;
-  const Entry& entry = it->second;
+  const Entry* found = table_.find(prefix);
+  if (found == nullptr || found->best < 0 || max_paths == 0) return out;
+  const Entry& entry = *found;
   const Path& best = entry.paths[static_cast<std::size_t>(entry.best)];
   out.push_back(&best);
   const Candidate best_candidate{&best, peer(best.peer)};
@@ -338,18 +338,18 @@ std::size_t Rib::stale_count(PeerId peer) const {
 }
 
 void Rib::for_each_best(const std::function<void(const IpPrefix&, const Path&)>& f) const {
-  for (const auto& [prefix, entry] : table_) {
+  table_.for_each([&](const IpPrefix& prefix, const Entry& entry) {
     if (entry.best >= 0) f(prefix, entry.paths[static_cast<std::size_t>(entry.best)]);
-  }
+  });
 }
 
 void Rib::for_each_path(
     const std::function<void(const IpPrefix&, const Path&, bool best)>& f) const {
-  for (const auto& [prefix, entry] : table_) {
+  table_.for_each([&](const IpPrefix& prefix, const Entry& entry) {
     for (std::size_t i = 0; i < entry.paths.size(); ++i) {
       f(prefix, entry.paths[i], static_cast<int>(i) == entry.best);
     }
-  }
+  });
 }
 
 }  // namespace pinto::rib

@@ -24,7 +24,9 @@
 #include <vector>
 
 #include "bgp/wire/message.h"
+#include "rib/attr_pool.h"
 #include "rib/decision.h"
+#include "rib/prefix_trie.h"
 #include "rib/route.h"
 #include "rib/route_filter.h"
 
@@ -134,7 +136,9 @@ class Rib {
   std::uint32_t local_as_;
   std::uint32_t router_id_;
   std::optional<std::uint32_t> cluster_id_;
-  std::unordered_map<IpPrefix, Entry> table_;
+  /// Every stored route's attributes, interned: routes with equal attributes share one set.
+  AttrPool attribute_pool_;
+  PrefixMap<Entry> table_;
   std::unordered_map<PeerId, PeerInfo> peers_;
   std::unordered_map<PeerId, std::size_t> path_counts_;  // paths each peer has in table_
   /// ADD-PATH: our path identifier for each (peer, its identifier); ids above every PeerId.

@@ -4,6 +4,7 @@
 //
 //   policy_traffic [--quick] [--rules 10,1000,10000] [--dataplanes none,iptables,ebpf]
 //                  [--throughput-seconds S] [--connect-seconds S] [--clients K]
+//                  [--server-threads T] [--repeat R]
 //
 // DOC. Each row gets a fresh topology (the pintod_policy_test one, made here with `ip`): a node
 // namespace and two pod namespaces, each pod's eth0 paired with a `cali…` veth in the node, a /26
@@ -97,6 +98,7 @@ struct Options {
   double connect_seconds = 5;
   int clients = 4;
   int server_threads = 2;
+  int repeat = 1;  // whole sweeps; the table shows medians
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -576,7 +578,7 @@ RateResult connection_rate(const Netns& pod_a, double seconds, int clients) {
 struct Row {
   std::string dataplane;
   int rules = 0;
-  std::string apply;      // seconds, or "–"
+  double apply_ms = -1;   // Dataplane::apply(), -1 for none
   std::string unmatched;  // "blocked", "open" (expected with no policy), "OPEN" (a leak)
   double gbits = -1;
   double conns = -1;
@@ -614,7 +616,7 @@ struct Installed {
 };
 
 Row run_row(int index, const std::string& dataplane, int rules, const Options& options) {
-  Row row{dataplane, rules, "–", "–", -1, -1, "", load_average()};
+  Row row{dataplane, rules, -1, "–", -1, -1, "", load_average()};
   Topology topology(index);
   if (auto r = topology.build(); !r) {
     row.note = "topology: " + r.error().message;
@@ -659,7 +661,7 @@ Row run_row(int index, const std::string& dataplane, int rules, const Options& o
       if (installed.ebpf) in_node.emplace(topology.node().fd());
       applied = installed.dataplane->apply(program.value());
     }
-    row.apply = fixed(std::chrono::duration<double>(Clock::now() - start).count(), 2);
+    row.apply_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     if (!applied) {
       row.note = "refused: " + applied.error().message;
       return row;
@@ -702,6 +704,10 @@ Row run_row(int index, const std::string& dataplane, int rules, const Options& o
   if (rate.failed > 0) {
     row.note += std::to_string(rate.failed) + " connections failed (" + rate.first_error + ")";
   }
+  if (interrupted()) {  // whatever was measured was cut short
+    row.gbits = row.conns = -1;
+    row.note = "interrupted";
+  }
   return row;
 }
 
@@ -712,27 +718,78 @@ std::string percent(double value, double base) {
   return fixed(100 * value / base, 0) + " %";
 }
 
+// The median of the samples >= 0 and, with more than one, their range: "7.90 (7.10–8.35)".
+struct Summary {
+  double median = -1;
+  std::string text = "–";
+};
+
+Summary summarize(std::vector<double> samples, int decimals) {
+  std::erase_if(samples, [](double v) { return v < 0; });
+  if (samples.empty()) return {};
+  std::sort(samples.begin(), samples.end());
+  const std::size_t n = samples.size();
+  const double median = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+  std::string text = fixed(median, decimals);
+  if (n > 1)
+    text += " (" + fixed(samples.front(), decimals) + "–" + fixed(samples.back(), decimals) + ")";
+  return {median, text};
+}
+
+// One line per (rule count, data plane), in the order first measured; with --repeat, the cells
+// are medians over the runs and "% of none" compares medians of the same rule count.
 void print_table(const std::vector<Row>& rows) {
-  std::printf(
-      "\n| dataplane | rules | apply s | unmatched conn | Gbit/s | %% of none | conn/s | "
-      "%% of none | load | note |\n");
-  std::printf("|---|---:|---:|---|---:|---:|---:|---:|---:|---|\n");
-  double base_gbits = -1, base_conns = -1;
+  struct Cell {
+    std::string dataplane;
+    int rules;
+    std::vector<const Row*> runs;
+  };
+  std::vector<Cell> cells;
   for (const auto& r : rows) {
-    // "% of none": against the no-policy row of the same rule count (measured just before).
-    for (const auto& b : rows) {
-      if (b.dataplane == "none" && b.rules == r.rules) {
-        base_gbits = b.gbits;
-        base_conns = b.conns;
+    auto it = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) {
+      return c.dataplane == r.dataplane && c.rules == r.rules;
+    });
+    if (it == cells.end()) it = cells.insert(cells.end(), Cell{r.dataplane, r.rules, {}});
+    it->runs.push_back(&r);
+  }
+  const auto column = [](const Cell& c, double Row::*field, int decimals) {
+    std::vector<double> v;
+    for (const Row* r : c.runs) v.push_back(r->*field);
+    return summarize(v, decimals);
+  };
+  const auto joined = [](const Cell& c, std::string Row::*field) {
+    std::vector<std::string> seen;
+    for (const Row* r : c.runs) {
+      if (!(r->*field).empty() && std::find(seen.begin(), seen.end(), r->*field) == seen.end()) {
+        seen.push_back(r->*field);
       }
     }
-    std::printf("| %s | %d | %s | %s | %s | %s | %s | %s | %.2f | %s |\n", r.dataplane.c_str(),
-                r.rules, r.dataplane == "none" ? "–" : r.apply.c_str(), r.unmatched.c_str(),
-                r.gbits < 0 ? "–" : fixed(r.gbits, 2).c_str(),
-                r.dataplane == "none" ? "–" : percent(r.gbits, base_gbits).c_str(),
-                r.conns < 0 ? "–" : fixed(r.conns, 0).c_str(),
-                r.dataplane == "none" ? "–" : percent(r.conns, base_conns).c_str(), r.load,
-                r.note.c_str());
+    std::string out;
+    for (const auto& s : seen) out += (out.empty() ? "" : "; ") + s;
+    return out;
+  };
+  std::printf(
+      "\n| dataplane | rules | apply ms | unmatched conn | Gbit/s | %% of none | conn/s | "
+      "%% of none | load | note |\n");
+  std::printf("|---|---:|---:|---|---:|---:|---:|---:|---:|---|\n");
+  for (const auto& c : cells) {
+    // "% of none": against the no-policy line of the same rule count (measured just before).
+    double base_gbits = -1, base_conns = -1;
+    for (const auto& b : cells) {
+      if (b.dataplane == "none" && b.rules == c.rules) {
+        base_gbits = column(b, &Row::gbits, 2).median;
+        base_conns = column(b, &Row::conns, 0).median;
+      }
+    }
+    const bool none = c.dataplane == "none";
+    const Summary gbits = column(c, &Row::gbits, 2);
+    const Summary conns = column(c, &Row::conns, 0);
+    std::printf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", c.dataplane.c_str(),
+                c.rules, column(c, &Row::apply_ms, 1).text.c_str(),
+                joined(c, &Row::unmatched).c_str(), gbits.text.c_str(),
+                none ? "–" : percent(gbits.median, base_gbits).c_str(), conns.text.c_str(),
+                none ? "–" : percent(conns.median, base_conns).c_str(),
+                column(c, &Row::load, 2).text.c_str(), joined(c, &Row::note).c_str());
   }
   std::fflush(stdout);
 }
@@ -752,8 +809,9 @@ int usage() {
                "usage: policy_traffic [--quick] [--rules 10,1000,10000] "
                "[--dataplanes none,iptables,ebpf]\n"
                "                      [--throughput-seconds S] [--connect-seconds S] "
-               "[--clients K] [--server-threads T]\n"
+               "[--clients K] [--server-threads T] [--repeat R]\n"
                "  --quick: --rules 10,1000 --throughput-seconds 1 --connect-seconds 1\n"
+               "  --repeat R: R whole sweeps, the table shows medians (and min–max)\n"
                "  needs root; every row builds and removes its own namespaces\n");
   return 2;
 }
@@ -778,6 +836,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       o.connect_seconds = std::atof(argv[++i]);
     } else if (arg == "--clients" && has_value) {
       o.clients = std::atoi(argv[++i]);
+    } else if (arg == "--repeat" && has_value) {
+      o.repeat = std::atoi(argv[++i]);
     } else if (arg == "--server-threads" && has_value) {
       o.server_threads = std::atoi(argv[++i]);
     } else {
@@ -787,7 +847,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
   const auto valid_seconds = [](double s) { return s > 0 && s <= 600; };
   if (o.rules.empty() || o.dataplanes.empty() || !valid_seconds(o.throughput_seconds) ||
       !valid_seconds(o.connect_seconds) || o.clients < 1 || o.clients > 64 ||
-      o.server_threads < 1 || o.server_threads > 16) {
+      o.server_threads < 1 || o.server_threads > 16 || o.repeat < 1 || o.repeat > 20) {
     return std::nullopt;
   }
   for (int r : o.rules) {
@@ -817,21 +877,24 @@ int main(int argc, char** argv) {
 
   std::vector<Row> rows;
   int index = 0;
-  for (int rules : options->rules) {
-    for (const auto& dataplane : options->dataplanes) {
-      if (interrupted()) break;
-      std::fprintf(stderr, "policy_traffic: %s, %d rules\n", dataplane.c_str(), rules);
-      rows.push_back(run_row(index++, dataplane, rules, *options));
-      const Row& r = rows.back();
-      std::fprintf(stderr, "  apply %s s, unmatched %s, %.2f Gbit/s, %.0f conn/s %s\n",
-                   r.apply.c_str(), r.unmatched.c_str(), r.gbits, r.conns, r.note.c_str());
+  for (int run = 0; run < options->repeat; ++run) {
+    for (int rules : options->rules) {
+      for (const auto& dataplane : options->dataplanes) {
+        if (interrupted()) break;
+        std::fprintf(stderr, "policy_traffic: run %d, %s, %d rules\n", run + 1, dataplane.c_str(),
+                     rules);
+        rows.push_back(run_row(index++, dataplane, rules, *options));
+        const Row& r = rows.back();
+        std::fprintf(stderr, "  apply %.1f ms, unmatched %s, %.2f Gbit/s, %.0f conn/s %s\n",
+                     r.apply_ms, r.unmatched.c_str(), r.gbits, r.conns, r.note.c_str());
+      }
     }
   }
   std::printf(
-      "policy_traffic: %.0f s stream, %.0f s of connections with %d clients, %d server "
-      "threads\n",
+      "policy_traffic: %g s stream, %g s of connections with %d clients, %d server threads, "
+      "%d run(s)\n",
       options->throughput_seconds, options->connect_seconds, options->clients,
-      options->server_threads);
+      options->server_threads, options->repeat);
   print_table(rows);
   if (interrupted()) {
     std::fprintf(stderr, "policy_traffic: interrupted; everything it made is removed\n");

@@ -610,6 +610,12 @@ struct Installed {
     // `ip netns exec`. Either way the node namespace's deletion takes the rest.
     std::optional<ScopedNetns> in_node;
     if (ebpf) in_node.emplace(node->fd());
+    if (in_node && !in_node->ok()) {
+      // Detaching by ifindex in the wrong namespace could touch another interface: leave it
+      // all to the node namespace's deletion and to process exit (which frees the programs).
+      static_cast<void>(dataplane.release());
+      return;
+    }
     (void)dataplane->uninstall();
     dataplane.reset();
   }
@@ -649,6 +655,10 @@ Row run_row(int index, const std::string& dataplane, int rules, const Options& o
     } else {
       installed.ebpf = true;
       ScopedNetns in_node(topology.node().fd());
+      if (!in_node.ok()) {
+        row.note = errno_text("setns node");
+        return row;
+      }
       auto loaded = policy::ebpf::EbpfDataplane::load();
       if (!loaded) {
         row.note = "load: " + loaded.error().message;
@@ -661,6 +671,10 @@ Row run_row(int index, const std::string& dataplane, int rules, const Options& o
     {
       std::optional<ScopedNetns> in_node;
       if (installed.ebpf) in_node.emplace(topology.node().fd());
+      if (in_node && !in_node->ok()) {
+        row.note = errno_text("setns node");
+        return row;
+      }
       applied = installed.dataplane->apply(program.value());
     }
     row.apply_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();

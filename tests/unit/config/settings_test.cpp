@@ -44,6 +44,10 @@ TEST(Settings, PolicyDataplaneAndMaxPaths) {
   ASSERT_TRUE(s) << s.error().to_string();
   EXPECT_EQ(s.value().policy.dataplane, PolicyDataplane::Ebpf);
   EXPECT_EQ(s.value().bgp.max_paths, 1u);
+  EXPECT_TRUE(s.value().bgp.add_paths);  // ADD-PATH on by default
+  auto off = parse_settings("nodeName: n1\nbgp: {addPaths: false}\n");
+  ASSERT_TRUE(off) << off.error().to_string();
+  EXPECT_FALSE(off.value().bgp.add_paths);
 }
 
 TEST(Settings, ApiStoreAndSecrets) {
@@ -135,6 +139,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadSettings{"nodeName: a\npolicy: {dataplane: nftables}\n", "policy.dataplane"},
         BadSettings{"nodeName: a\nbgp: {maxPaths: 0}\n", "bgp.maxPaths"},
         BadSettings{"nodeName: a\nbgp: {maxPaths: 300}\n", "bgp.maxPaths"},
+        BadSettings{"nodeName: a\nbgp: {addPaths: sometimes}\n", "bgp.addPaths"},
         BadSettings{"nodeName: a\nbgp: {holdTime: 2s}\n", "bgp.holdTime"},
         BadSettings{"nodeName: a\nbgp: {gracefulRestart: {restartTime: 5000s}}\n",
                     "bgp.gracefulRestart.restartTime"},

@@ -262,22 +262,18 @@ Result<void> EbpfDataplane::update_sets(const std::vector<SetEntry>& entries) {
                       std::back_inserter(added));
   std::set_difference(set_entries_.begin(), set_entries_.end(), entries.begin(), entries.end(),
                       std::back_inserter(removed));
-  const int fd4 = bpf_map__fd(skel_->maps.pinto_sets);
-  const int fd6 = bpf_map__fd(skel_->maps.pinto_sets6);
+  const int fd = bpf_map__fd(skel_->maps.pinto_sets);
   const __u8 one = 1;
   // LPM tries take one element per call (no batch updates for them).
   for (const SetEntry& e : added) {
-    const pinto_set_key k4 = e.key4();
-    const pinto_set6_key k6 = e.key6();
-    const int r = e.family == PINTO_FAMILY_IPV4 ? bpf_map_update_elem(fd4, &k4, &one, BPF_ANY)
-                                                : bpf_map_update_elem(fd6, &k6, &one, BPF_ANY);
-    if (r != 0) return failure(errno_error("adding a set member", errno));
+    const pinto_set_key key = e.key();
+    if (bpf_map_update_elem(fd, &key, &one, BPF_ANY) != 0) {
+      return failure(errno_error("adding a set member", errno));
+    }
   }
   for (const SetEntry& e : removed) {
-    const pinto_set_key k4 = e.key4();
-    const pinto_set6_key k6 = e.key6();
-    (void)(e.family == PINTO_FAMILY_IPV4 ? bpf_map_delete_elem(fd4, &k4)
-                                         : bpf_map_delete_elem(fd6, &k6));
+    const pinto_set_key key = e.key();
+    (void)bpf_map_delete_elem(fd, &key);
   }
   set_entries_ = entries;
   return outcome::success();

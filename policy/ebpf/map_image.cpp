@@ -38,14 +38,8 @@ bool EncodedChain::same_rules(const EncodedChain& other) const {
          std::memcmp(rules.data(), other.rules.data(), rules.size() * sizeof(pinto_rule)) == 0;
 }
 
-pinto_set_key SetEntry::key4() const {
-  pinto_set_key key{32 + length, set, 0};
-  std::memcpy(&key.addr, addr.data(), 4);
-  return key;
-}
-
-pinto_set6_key SetEntry::key6() const {
-  pinto_set6_key key{32 + length, set, {0, 0, 0, 0}};
+pinto_set_key SetEntry::key() const {
+  pinto_set_key key{64 + length, set, family, {0, 0, 0, 0}};
   std::memcpy(key.addr, addr.data(), 16);
   return key;
 }
@@ -196,7 +190,6 @@ Result<MapImage> build_map_image(const Program& program, SetIndexer& sets) {
   }
   sets.assign(program);
   MapImage image;
-  std::size_t members[2] = {0, 0};  // IPv4, IPv6
   for (const auto& [id, set] : program.sets) {
     // NamedPort sets are only referenced through port_sets, which encode_side refuses.
     if (set.kind != SetKind::Nets) continue;
@@ -207,19 +200,15 @@ Result<MapImage> build_map_image(const Program& program, SetIndexer& sets) {
       e.family = a.is_v4() ? PINTO_FAMILY_IPV4 : PINTO_FAMILY_IPV6;
       std::memcpy(e.addr.data(), a.data(), a.size());
       e.length = member.net.length();
-      ++members[a.is_v4() ? 0 : 1];
       image.set_entries.push_back(e);
-    }
-  }
-  for (int f = 0; f < 2; ++f) {
-    if (members[f] > PINTO_MAX_SET_ENTRIES) {
-      return failure(limit_error(members[f], f == 0 ? "IPv4 set members" : "IPv6 set members",
-                                 PINTO_MAX_SET_ENTRIES));
     }
   }
   std::sort(image.set_entries.begin(), image.set_entries.end());
   image.set_entries.erase(std::unique(image.set_entries.begin(), image.set_entries.end()),
                           image.set_entries.end());
+  if (image.set_entries.size() > PINTO_MAX_SET_ENTRIES) {
+    return failure(limit_error(image.set_entries.size(), "set members", PINTO_MAX_SET_ENTRIES));
+  }
   std::size_t rules = 0, list_entries = 0, port_keys = 0;
   for (const EndpointProgram& ep : program.endpoints) {
     const std::string where = ep.endpoint.to_string();

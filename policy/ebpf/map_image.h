@@ -10,8 +10,8 @@
 //     PINTO_F_IPV4 / PINTO_F_IPV6 and never matches the other family's packets.
 //   - per side at most PINTO_MAX_SETS_PER_SIDE in_sets / not_in_sets and PINTO_MAX_PORT_RANGES
 //     ports / not_ports; at most PINTO_MAX_CHAIN_RULES rules per chain, PINTO_MAX_TOTAL_RULES
-//     over the Program, PINTO_MAX_ENDPOINTS endpoints, PINTO_MAX_SET_ENTRIES set members per
-//     family, PINTO_MAX_LIST_ENTRIES / PINTO_MAX_PORT_KEYS for the index.
+//     over the Program, PINTO_MAX_ENDPOINTS endpoints, PINTO_MAX_SET_ENTRIES set members
+//     over both families, PINTO_MAX_LIST_ENTRIES / PINTO_MAX_PORT_KEYS for the index.
 //   - not done: named ports on *remote* endpoints (port_sets, not_port_sets).
 //
 // Set indices: a SetId (64-bit hash) becomes a dense 32-bit index, kept stable across applies by
@@ -69,8 +69,7 @@ struct SetEntry {
   std::array<std::uint8_t, 16> addr{};  // network byte order; IPv4 in the first 4 bytes
   std::uint32_t length = 0;
   friend auto operator<=>(const SetEntry&, const SetEntry&) = default;
-  pinto_set_key key4() const;
-  pinto_set6_key key6() const;
+  pinto_set_key key() const;
 };
 
 struct MapImage {

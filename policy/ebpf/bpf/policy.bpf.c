@@ -64,19 +64,23 @@ struct {
 } pinto_sets SEC(".maps");
 
 struct {
-  __uint(type, BPF_MAP_TYPE_LPM_TRIE);
-  __uint(max_entries, PINTO_MAX_SET_ENTRIES);
-  __uint(map_flags, BPF_F_NO_PREALLOC);
-  __type(key, struct pinto_set6_key);
-  __type(value, __u8);
-} pinto_sets6 SEC(".maps");
-
-struct {
   __uint(type, BPF_MAP_TYPE_LRU_HASH);
   __uint(max_entries, PINTO_MAX_CONNECTIONS);
   __type(key, struct pinto_ct_key);
   __type(value, __u64);
 } pinto_conntrack SEC(".maps");
+
+/* The walk's state lives here, not on the stack, while bpf_loop runs: the verifier checks a
+ * bpf_loop callback against the caller's stack contents, and the constants it knows there (the
+ * family, empty port lists, ...) made it verify the rule matching once per combination (eight
+ * times the instructions, seconds of load time). Map values are opaque to it: verified once.
+ * One entry per CPU is enough: a tc program runs to completion without nesting on its CPU. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct pinto_walk);
+} pinto_scratch SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -86,16 +90,12 @@ struct {
 } pinto_counters SEC(".maps");
 
 static __always_inline int set_contains(__u32 set, __u8 family, const __u32* addr) {
-  if (family == PINTO_FAMILY_IPV4) {
-    struct pinto_set_key key = {.prefixlen = 64, .set = set, .addr = addr[0]};
-    return bpf_map_lookup_elem(&pinto_sets, &key) != 0;
-  }
-  struct pinto_set6_key key = {.prefixlen = 32 + 128, .set = set};
+  struct pinto_set_key key = {.prefixlen = 64 + 128, .set = set, .family = family};
   key.addr[0] = addr[0];
   key.addr[1] = addr[1];
   key.addr[2] = addr[2];
   key.addr[3] = addr[3];
-  return bpf_map_lookup_elem(&pinto_sets6, &key) != 0;
+  return bpf_map_lookup_elem(&pinto_sets, &key) != 0;
 }
 
 static __always_inline __u32 list_at(__u32 pos) {
@@ -118,8 +118,13 @@ static __always_inline void count(__u32 index, __u32 bytes) {
 #define PINTO_COUNT(ctx, index, bytes) count((index), (bytes))
 #include "chain_walk.h"
 
+struct walk_ctx {
+  struct pinto_walk* w; /* the CPU's pinto_scratch entry */
+};
+
 static long walk_step(__u32 unused, void* data) {
-  return pinto_walk_step(data, 0);
+  struct walk_ctx* ctx = data;
+  return pinto_walk_step(ctx->w, 0);
 }
 
 static __always_inline int has_ports(__u8 protocol) {
@@ -254,9 +259,13 @@ static __always_inline int handle(struct __sk_buff* skb, __u32 direction) {
   }
   w.bytes = skb->len;
   pinto_walk_start(&w, 0);
+  const __u32 zero = 0;
+  struct walk_ctx ctx = {.w = bpf_map_lookup_elem(&pinto_scratch, &zero)};
+  if (!ctx.w) return TC_ACT_SHOT;
+  *ctx.w = w;
   /* Each step consumes one list entry and a chain lists each rule at most once per packet. */
-  bpf_loop(PINTO_MAX_CHAIN_RULES + 1, walk_step, &w, 0);
-  if (w.verdict != PINTO_VERDICT_ALLOW) return TC_ACT_SHOT;
+  bpf_loop(PINTO_MAX_CHAIN_RULES + 1, walk_step, &ctx, 0);
+  if (ctx.w->verdict != PINTO_VERDICT_ALLOW) return TC_ACT_SHOT;
 
   const __u64 now = bpf_ktime_get_ns();
   struct pinto_ct_key rev = {.ifindex = skb->ifindex,

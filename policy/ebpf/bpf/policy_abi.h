@@ -9,8 +9,7 @@
  *   pinto_lists     array     __u32 rule indices (chain-relative, ascending per list): each
  *                             chain's wildcard list and its per-(protocol, port) lists
  *   pinto_ports     hash      pinto_port_key -> pinto_list_ref  (chain tag, protocol, port) lists
- *   pinto_sets      lpm_trie  pinto_set_key -> __u8             (set index, IPv4 prefix) members
- *   pinto_sets6     lpm_trie  pinto_set6_key -> __u8            (set index, IPv6 prefix) members
+ *   pinto_sets      lpm_trie  pinto_set_key -> __u8             (set, family, prefix) members
  *   pinto_conntrack lru_hash  pinto_ct_key -> __u64             flows already allowed
  *   pinto_counters  percpu array, same index as pinto_rules -> pinto_counter
  *
@@ -37,7 +36,7 @@
 #define PINTO_MAX_ENDPOINTS 1024     /* two chains each */
 #define PINTO_MAX_SETS_PER_SIDE 4    /* in_sets and not_in_sets entries per rule side */
 #define PINTO_MAX_PORT_RANGES 8      /* ports and not_ports ranges per rule side */
-#define PINTO_MAX_SET_ENTRIES 262144 /* members over all sets, per family */
+#define PINTO_MAX_SET_ENTRIES 524288 /* members over all sets, both families */
 #define PINTO_MAX_CONNECTIONS 131072 /* conntrack entries (two per allowed flow) */
 
 /* Direction as the endpoint sees it (policy::Direction): traffic to the pod is Ingress. */
@@ -55,7 +54,8 @@
 #define PINTO_F_ICMP_CODE (1u << 3)
 #define PINTO_F_NOT_ICMP (1u << 4)
 #define PINTO_F_NOT_ICMP_CODE (1u << 5)
-#define PINTO_F_IPV4 (1u << 6) /* the rule applies to IPv4 packets only (ipVersion 4, ICMP, nets) \
+#define PINTO_F_IPV4                                                                              \
+  (1u << 6)                    /* the rule applies to IPv4 packets only (ipVersion 4, ICMP, nets) \
                                 */
 #define PINTO_F_IPV6 (1u << 7) /* ... IPv6 packets only */
 
@@ -125,17 +125,15 @@ struct pinto_list_ref {
   __u32 count;
 };
 
-/* LPM keys: prefixlen counts bits of (set, addr); set is always matched in full (32 + length). */
+/* LPM key: prefixlen counts bits of (set, family, addr); set and family are always matched in
+ * full (64 + prefix length), so a member never matches the other family's addresses. One trie
+ * for both families keeps the per-lookup code free of a family branch, which the verifier would
+ * otherwise explore for every set lookup of every rule (it made loading five times slower). */
 struct pinto_set_key {
   __u32 prefixlen;
   __u32 set;
-  __u32 addr; /* network byte order */
-};
-
-struct pinto_set6_key {
-  __u32 prefixlen;
-  __u32 set;
-  __u32 addr[4]; /* network byte order */
+  __u32 family;  /* PINTO_FAMILY_IPV4 or PINTO_FAMILY_IPV6 */
+  __u32 addr[4]; /* network byte order; IPv4 in [0], the rest zero */
 };
 
 /* The facts of one packet the rules look at. IPv4 addresses sit in [0], the rest is zero. */

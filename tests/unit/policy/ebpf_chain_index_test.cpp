@@ -223,6 +223,39 @@ TEST(EbpfChainIndex, GeneratedChainsGiveTheReferenceVerdicts) {
   EXPECT_GT(denied, 1000);
 }
 
+// One trie holds both families: "::/0" must not hold IPv4 addresses, nor "0.0.0.0/0" IPv6 ones
+// (notNets of one family leave the other family alone).
+TEST(EbpfChainIndex, SetMembersNeverMatchTheOtherFamily) {
+  Program program;
+  program.sets[1] = IpSet{1, SetKind::Nets, "all-v6", {{*IpPrefix::parse("::/0")}}};
+  program.sets[2] = IpSet{2, SetKind::Nets, "all-v4", {{*IpPrefix::parse("0.0.0.0/0")}}};
+  EndpointProgram ep;
+  ep.endpoint = EndpointId{false, "prod", "db"};
+  ep.ingress.policed = true;
+  Rule not_v6 = tcp_to(80, 80, Action::Allow, "not-in-all-v6");
+  not_v6.match.source.not_in_sets = {1};
+  Rule in_v4 = tcp_to(81, 81, Action::Allow, "in-all-v4");
+  in_v4.match.source.in_sets = {2};
+  ep.ingress.rules = {not_v6, in_v4, any_rule(Action::Deny, "end")};
+  program.endpoints.push_back(ep);
+  SetIndexer sets;
+  auto image = build_map_image(program, sets);
+  ASSERT_TRUE(image);
+  const EncodedChain& chain = image.value().endpoints[0].ingress;
+  for (const Packet& p :
+       {tcp_packet("10.0.1.1", "10.0.1.2", 80), tcp_packet("fd00::1:1", "fd00::1:2", 80),
+        tcp_packet("10.0.1.1", "10.0.1.2", 81), tcp_packet("fd00::1:1", "fd00::1:2", 81)}) {
+    EXPECT_EQ(sim::walk(image.value(), chain, p).allowed,
+              evaluate(program, program.endpoints[0], Direction::Ingress, p).allowed)
+        << p.source.to_string() << " " << p.destination_port;
+  }
+  EXPECT_TRUE(sim::walk(image.value(), chain, tcp_packet("10.0.1.1", "10.0.1.2", 80)).allowed);
+  EXPECT_FALSE(sim::walk(image.value(), chain, tcp_packet("fd00::1:1", "fd00::1:2", 81)).allowed);
+  // Distinct keys in the one trie: the family is part of the matched prefix.
+  ASSERT_EQ(image.value().set_entries.size(), 2u);
+  EXPECT_NE(image.value().set_entries[0].key().family, image.value().set_entries[1].key().family);
+}
+
 TEST(EbpfMapImageLimits, RulesOverAllChainsAreLimited) {
   Program program;
   for (int e = 0; e < 4; ++e) {

@@ -68,15 +68,18 @@ TEST(EbpfMapImage, SetMembersAreLpmKeysOfTheirFamilyWithTheSetIndex) {
   ASSERT_EQ(image.value().set_entries.size(), 2u);
   const SetEntry& v4 = image.value().set_entries[0];
   ASSERT_EQ(v4.family, PINTO_FAMILY_IPV4);
-  const pinto_set_key key = v4.key4();
-  EXPECT_EQ(key.prefixlen, 32u + 24u);
+  const pinto_set_key key = v4.key();
+  EXPECT_EQ(key.prefixlen, 64u + 24u);
   EXPECT_EQ(key.set, sets.index_of(42));
-  EXPECT_EQ(key.addr, htonl(0x0a000100));
+  EXPECT_EQ(key.family, static_cast<__u32>(PINTO_FAMILY_IPV4));
+  EXPECT_EQ(key.addr[0], htonl(0x0a000100));
+  EXPECT_EQ(key.addr[1], 0u);
   const SetEntry& v6 = image.value().set_entries[1];
   ASSERT_EQ(v6.family, PINTO_FAMILY_IPV6);
-  const pinto_set6_key key6 = v6.key6();
-  EXPECT_EQ(key6.prefixlen, 32u + 64u);
+  const pinto_set_key key6 = v6.key();
+  EXPECT_EQ(key6.prefixlen, 64u + 64u);
   EXPECT_EQ(key6.set, sets.index_of(42));
+  EXPECT_EQ(key6.family, static_cast<__u32>(PINTO_FAMILY_IPV6));
   EXPECT_EQ(key6.addr[0], htonl(0xfd000000));
   EXPECT_EQ(key6.addr[3], 0u);
 }

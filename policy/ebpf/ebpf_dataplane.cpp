@@ -47,6 +47,35 @@ Direction direction_of(int d) {
   return d == PINTO_DIR_INGRESS ? Direction::Ingress : Direction::Egress;
 }
 
+std::size_t possible_cpus() {
+  const int cpus = libbpf_num_possible_cpus();
+  return static_cast<std::size_t>(cpus > 0 ? cpus : 1);
+}
+
+// Writes `count` (key, value) pairs in one batch; kernels without batch updates for the map type
+// get one update per element. 10,000 rules are one system call instead of 10,000.
+int update_many(int fd, const void* keys, const void* values, std::uint32_t count,
+                std::size_t key_size, std::size_t value_size) {
+  if (count == 0) return 0;
+  std::uint32_t n = count;
+  LIBBPF_OPTS(bpf_map_batch_opts, opts);
+  if (bpf_map_update_batch(fd, keys, values, &n, &opts) == 0 && n == count) return 0;
+  const auto* k = static_cast<const std::uint8_t*>(keys);
+  const auto* v = static_cast<const std::uint8_t*>(values);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    if (bpf_map_update_elem(fd, k + i * key_size, v + i * value_size, BPF_ANY) != 0) return -errno;
+  }
+  return 0;
+}
+
+// update_many for an array map: values[i] goes to index first + i.
+int update_array(int fd, std::uint32_t first, const void* values, std::uint32_t count,
+                 std::size_t value_size) {
+  std::vector<std::uint32_t> keys(count);
+  for (std::uint32_t i = 0; i < count; ++i) keys[i] = first + i;
+  return update_many(fd, keys.data(), values, count, sizeof(std::uint32_t), value_size);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<EbpfDataplane>> EbpfDataplane::load() {
@@ -55,9 +84,7 @@ Result<std::unique_ptr<EbpfDataplane>> EbpfDataplane::load() {
   return std::unique_ptr<EbpfDataplane>(new EbpfDataplane(skel));
 }
 
-EbpfDataplane::EbpfDataplane(pinto_policy_bpf* skel) : skel_(skel) {
-  for (std::uint32_t s = PINTO_MAX_SLOTS; s > 0; --s) free_slots_.push_back(s - 1);
-}
+EbpfDataplane::EbpfDataplane(pinto_policy_bpf* skel) : skel_(skel) {}
 
 EbpfDataplane::~EbpfDataplane() {
   // Detach first: a tc filter holds the program (and its maps) alive after our fds close.
@@ -65,75 +92,128 @@ EbpfDataplane::~EbpfDataplane() {
   pinto_policy_bpf__destroy(skel_);
 }
 
-Result<std::uint32_t> EbpfDataplane::take_slot() {
-  if (free_slots_.empty()) {
-    return failure(Error{"eBPF dataplane: more than " + std::to_string(PINTO_MAX_SLOTS / 2) +
-                         " endpoints (no free rule slot)"});
-  }
-  const std::uint32_t slot = free_slots_.back();
-  free_slots_.pop_back();
-  return slot;
-}
-
-pinto_counter EbpfDataplane::read_counter(std::uint32_t index) {
-  const int cpus = libbpf_num_possible_cpus();
-  std::vector<pinto_counter> per_cpu(static_cast<std::size_t>(cpus > 0 ? cpus : 1));
-  pinto_counter sum{0, 0};
-  if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.pinto_counters), &index, per_cpu.data()) == 0) {
-    for (const auto& c : per_cpu) {
-      sum.packets += c.packets;
-      sum.bytes += c.bytes;
+std::vector<pinto_counter> EbpfDataplane::read_counters(std::uint32_t first, std::uint32_t count) {
+  const std::size_t cpus = possible_cpus();
+  std::vector<pinto_counter> per_cpu(cpus * count);
+  std::vector<std::uint32_t> keys(count);
+  const int fd = bpf_map__fd(skel_->maps.pinto_counters);
+  // One batch from `first` on: the batch position is the key *before* the first one read.
+  std::uint32_t n = count;
+  std::uint32_t after = first - 1, out_batch = 0;
+  LIBBPF_OPTS(bpf_map_batch_opts, opts);
+  const bool batched = count > 0 &&
+                       bpf_map_lookup_batch(fd, first == 0 ? nullptr : &after, &out_batch,
+                                            keys.data(), per_cpu.data(), &n, &opts) == 0 &&
+                       n == count && keys.front() == first;
+  if (!batched) {
+    for (std::uint32_t i = 0; i < count; ++i) {
+      std::uint32_t index = first + i;
+      if (bpf_map_lookup_elem(fd, &index, &per_cpu[i * cpus]) != 0) {
+        std::fill_n(per_cpu.begin() + i * cpus, cpus, pinto_counter{0, 0});
+      }
     }
   }
-  return sum;
-}
-
-Result<void> EbpfDataplane::write_chain(Installed& ep, int direction, const EncodedChain& chain) {
-  auto slot = take_slot();
-  if (!slot) return failure(slot.error());
-  const int rules_fd = bpf_map__fd(skel_->maps.pinto_rules);
-  const int counters_fd = bpf_map__fd(skel_->maps.pinto_counters);
-  const int cpus = libbpf_num_possible_cpus();
-  const std::vector<pinto_counter> zeros(static_cast<std::size_t>(cpus > 0 ? cpus : 1),
-                                         pinto_counter{0, 0});
-  for (std::size_t i = 0; i < chain.rules.size(); ++i) {
-    std::uint32_t index = slot.value() * PINTO_MAX_RULES + static_cast<std::uint32_t>(i);
-    if (bpf_map_update_elem(rules_fd, &index, &chain.rules[i], BPF_ANY) != 0 ||
-        bpf_map_update_elem(counters_fd, &index, zeros.data(), BPF_ANY) != 0) {
-      const int err = errno;
-      free_slots_.push_back(slot.value());
-      return failure(errno_error("writing rules of " + ep.interface_name, err));
+  std::vector<pinto_counter> sums(count, pinto_counter{0, 0});
+  for (std::uint32_t i = 0; i < count; ++i) {
+    for (std::size_t c = 0; c < cpus; ++c) {
+      sums[i].packets += per_cpu[i * cpus + c].packets;
+      sums[i].bytes += per_cpu[i * cpus + c].bytes;
     }
   }
-  // The switch: one update of the chain entry makes the new slot live.
-  const pinto_chain_key key{static_cast<__u32>(ep.ifindex), static_cast<__u32>(direction)};
-  const pinto_chain value{slot.value(), static_cast<__u32>(chain.rules.size()),
-                          chain.policed ? 1u : 0u, 0};
-  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.pinto_chains), &key, &value, BPF_ANY) != 0) {
-    const int err = errno;
-    free_slots_.push_back(slot.value());
-    return failure(errno_error("switching the chain of " + ep.interface_name, err));
+  return sums;
+}
+
+Result<void> EbpfDataplane::write_placement(const Placement& at, const EncodedChain& chain) {
+  const std::vector<pinto_counter> zeros(possible_cpus() * chain.rules.size(), pinto_counter{0, 0});
+  if (int err = update_array(bpf_map__fd(skel_->maps.pinto_rules), at.rule_first,
+                             chain.rules.data(), at.rule_count, sizeof(pinto_rule));
+      err != 0) {
+    return failure(errno_error("writing rules", err));
   }
-  release_slot(ep, direction);
-  ep.chains[direction] = chain;
-  ep.slots[direction] = slot.value();
-  ep.has_slot[direction] = true;
+  if (int err = update_array(bpf_map__fd(skel_->maps.pinto_counters), at.rule_first, zeros.data(),
+                             at.rule_count, possible_cpus() * sizeof(pinto_counter));
+      err != 0) {
+    return failure(errno_error("clearing counters", err));
+  }
+  if (int err = update_array(bpf_map__fd(skel_->maps.pinto_lists), at.list_first,
+                             chain.index.lists.data(), at.list_count, sizeof(std::uint32_t));
+      err != 0) {
+    return failure(errno_error("writing the port index", err));
+  }
+  std::vector<pinto_list_ref> refs;
+  refs.reserve(chain.index.ports.size());
+  for (const PortList& p : chain.index.ports) refs.push_back({at.list_first + p.first, p.count});
+  if (int err = update_many(bpf_map__fd(skel_->maps.pinto_ports), at.keys.data(), refs.data(),
+                            static_cast<std::uint32_t>(at.keys.size()), sizeof(pinto_port_key),
+                            sizeof(pinto_list_ref));
+      err != 0) {
+    return failure(errno_error("writing the port index keys", err));
+  }
   return outcome::success();
 }
 
-void EbpfDataplane::release_slot(Installed& ep, int direction) {
-  if (!ep.has_slot[direction]) return;
-  ep.has_slot[direction] = false;
-  const EncodedChain& old = ep.chains[direction];
-  for (std::size_t i = 0; i < old.ids.size(); ++i) {
-    const pinto_counter c =
-        read_counter(ep.slots[direction] * PINTO_MAX_RULES + static_cast<std::uint32_t>(i));
-    auto& carried = carried_[{ep.endpoint, direction, old.ids[i].text}];
+Result<void> EbpfDataplane::write_chain(Installed& ep, int direction, const EncodedChain& chain) {
+  Placement at;
+  at.rule_count = static_cast<std::uint32_t>(chain.rules.size());
+  at.list_count = static_cast<std::uint32_t>(chain.index.lists.size());
+  const auto rules = rule_space_.take(at.rule_count);
+  const auto lists = rules ? list_space_.take(at.list_count) : std::nullopt;
+  if (!rules || !lists) {
+    if (rules) rule_space_.give_back(*rules, at.rule_count);
+    return failure(Error{"eBPF dataplane: " + ep.interface_name + ": no contiguous room for " +
+                         std::to_string(at.rule_count) + " rules and " +
+                         std::to_string(at.list_count) +
+                         " index entries beside the rules in force (apply again to reclaim "
+                         "the space of replaced chains)"});
+  }
+  at.rule_first = *rules;
+  at.list_first = *lists;
+  at.tag = next_tag_++;
+  if (next_tag_ == 0) next_tag_ = 1;  // 0 is never a tag, so a zeroed key matches nothing
+  for (const PortList& p : chain.index.ports) at.keys.push_back({at.tag, p.protocol, 0, p.port});
+  if (auto r = write_placement(at, chain); !r) {
+    released_.push_back(std::move(at));  // reclaimed (keys deleted) at the next apply
+    return failure(Error{r.error().message + " of " + ep.interface_name});
+  }
+  // The switch: one update of the chain entry makes the new rules and index live.
+  const pinto_chain_key key{static_cast<__u32>(ep.ifindex), static_cast<__u32>(direction)};
+  const pinto_chain value{at.tag,        at.rule_first,          at.rule_count,
+                          at.list_first, chain.index.wild_count, chain.policed ? 1u : 0u};
+  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.pinto_chains), &key, &value, BPF_ANY) != 0) {
+    const int err = errno;
+    released_.push_back(std::move(at));
+    return failure(errno_error("switching the chain of " + ep.interface_name, err));
+  }
+  release_chain(ep, direction);
+  ep.chains[direction] = chain;
+  ep.placed[direction] = std::move(at);
+  return outcome::success();
+}
+
+void EbpfDataplane::release_chain(Installed& ep, int direction) {
+  if (!ep.placed[direction]) return;
+  const Placement& old = *ep.placed[direction];
+  const EncodedChain& chain = ep.chains[direction];
+  const std::vector<pinto_counter> counts = read_counters(old.rule_first, old.rule_count);
+  for (std::size_t i = 0; i < chain.ids.size() && i < counts.size(); ++i) {
+    const pinto_counter& c = counts[i];
+    auto& carried = carried_[{ep.endpoint, direction, chain.ids[i].text}];
     carried.packets += c.packets;
     carried.bytes += c.bytes;
   }
-  // Not reusable before the next apply(): a packet may still be walking the old slot.
-  released_slots_.push_back(ep.slots[direction]);
+  // Not reusable before the next apply(): a packet may still be walking the old chain.
+  released_.push_back(std::move(*ep.placed[direction]));
+  ep.placed[direction].reset();
+}
+
+void EbpfDataplane::reclaim_released() {
+  const int ports_fd = bpf_map__fd(skel_->maps.pinto_ports);
+  for (const Placement& p : released_) {
+    for (const pinto_port_key& key : p.keys) (void)bpf_map_delete_elem(ports_fd, &key);
+    rule_space_.give_back(p.rule_first, p.rule_count);
+    list_space_.give_back(p.list_first, p.list_count);
+  }
+  released_.clear();
 }
 
 Result<void> EbpfDataplane::attach(Installed& ep) {
@@ -184,6 +264,7 @@ Result<void> EbpfDataplane::update_sets(const std::vector<SetEntry>& entries) {
                       std::back_inserter(removed));
   const int fd = bpf_map__fd(skel_->maps.pinto_sets);
   const __u8 one = 1;
+  // LPM tries take one element per call (no batch updates for them).
   for (const SetEntry& e : added) {
     const pinto_set_key key = e.key();
     if (bpf_map_update_elem(fd, &key, &one, BPF_ANY) != 0) {
@@ -210,8 +291,7 @@ Result<void> EbpfDataplane::apply(const Program& program) {
   auto image = build_map_image(program, sets);
   if (!image) return failure(image.error());
   sets_ = std::move(sets);
-  free_slots_.insert(free_slots_.end(), released_slots_.begin(), released_slots_.end());
-  released_slots_.clear();
+  reclaim_released();
 
   // Members first: a rule that starts using a set finds it filled. A set index is never reused
   // within one apply (SetIndexer), so stale members of a vanished set match no live rule.
@@ -274,7 +354,7 @@ Result<void> EbpfDataplane::uninstall() {
 
 void EbpfDataplane::forget(Installed& ep) {
   detach(ep);
-  for (int d = 0; d < 2; ++d) release_slot(ep, d);
+  for (int d = 0; d < 2; ++d) release_chain(ep, d);
   // Counters are per endpoint: a removed endpoint's history goes with it.
   for (auto it = carried_.begin(); it != carried_.end();) {
     it = std::get<0>(it->first) == ep.endpoint ? carried_.erase(it) : std::next(it);
@@ -295,10 +375,12 @@ std::vector<RuleCounter> EbpfDataplane::counters() {
   std::map<CounterKey, pinto_counter> totals = carried_;
   for (const auto& [name, ep] : installed_) {
     for (int d = 0; d < 2; ++d) {
+      if (!ep.placed[d]) continue;
       const EncodedChain& chain = ep.chains[d];
-      for (std::size_t i = 0; i < chain.ids.size(); ++i) {
-        const pinto_counter c =
-            read_counter(ep.slots[d] * PINTO_MAX_RULES + static_cast<std::uint32_t>(i));
+      const std::vector<pinto_counter> counts =
+          read_counters(ep.placed[d]->rule_first, ep.placed[d]->rule_count);
+      for (std::size_t i = 0; i < chain.ids.size() && i < counts.size(); ++i) {
+        const pinto_counter& c = counts[i];
         auto& t = totals[{ep.endpoint, d, chain.ids[i].text}];
         t.packets += c.packets;
         t.bytes += c.bytes;

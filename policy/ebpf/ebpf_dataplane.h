@@ -7,15 +7,21 @@
 // names are resolved and tc hooks attached in the network namespace of the calling thread.
 //
 // NOTE Updates: apply() diffs against the previous image. Set members are added and removed in
-// place in the LPM trie (no rule touched). A chain whose rules changed is written to a free slot
-// of the rules array, then its chain entry is switched to that slot in one map update, so a
-// packet never walks a half-written chain; counters of the replaced slot are carried over by
-// rule id. Endpoints that left the Program are detached and their entries removed. Established
-// flows stay in the connection table across policy changes (Calico keeps conntrack too).
+// place in the LPM tries (no rule touched). A chain whose rules changed is written beside the old
+// one (free ranges of the rules and lists arrays, its port keys under a new tag), then its chain
+// entry is switched in one map update, so a packet never walks a half-written chain; counters of
+// the replaced rules are carried over by rule id. The old ranges and port keys are reclaimed at
+// the next apply (a packet may still be walking them). Endpoints that left the Program are
+// detached and their entries removed. Established flows stay in the connection table across
+// policy changes (Calico keeps conntrack too).
+//
+// NOTE Performance: map writes use batch updates; apply() of a 10,000-rule chain takes tens of
+// milliseconds (docs/policy.md has the figures of bench/policy_bench).
 #pragma once
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -23,6 +29,7 @@
 
 #include "policy/dataplane.h"
 #include "policy/ebpf/map_image.h"
+#include "policy/ebpf/range_allocator.h"
 
 struct pinto_policy_bpf;  // the bpftool skeleton (generated policy.skel.h)
 
@@ -47,14 +54,22 @@ class EbpfDataplane : public Dataplane {
   std::vector<std::string> pending_interfaces() const override { return pending_; }
 
  private:
+  /// Where one chain version lives in the maps.
+  struct Placement {
+    std::uint32_t tag = 0;
+    std::uint32_t rule_first = 0;
+    std::uint32_t rule_count = 0;
+    std::uint32_t list_first = 0;
+    std::uint32_t list_count = 0;
+    std::vector<pinto_port_key> keys;  // its entries in pinto_ports
+  };
   struct Installed {
     EndpointId endpoint;
     std::string interface_name;
     int ifindex = 0;
     bool created_qdisc = false;
     EncodedChain chains[2];  // [PINTO_DIR_INGRESS], [PINTO_DIR_EGRESS]
-    std::uint32_t slots[2] = {0, 0};
-    bool has_slot[2] = {false, false};
+    std::optional<Placement> placed[2];
   };
   using CounterKey = std::tuple<EndpointId, int, std::string>;
 
@@ -62,20 +77,24 @@ class EbpfDataplane : public Dataplane {
   Result<void> attach(Installed& ep);
   void detach(const Installed& ep);
   Result<void> write_chain(Installed& ep, int direction, const EncodedChain& chain);
-  void release_slot(Installed& ep, int direction);
+  Result<void> write_placement(const Placement& at, const EncodedChain& chain);
+  void release_chain(Installed& ep, int direction);
+  void reclaim_released();
   void forget(Installed& ep);
   void clear_conntrack();
   Result<void> update_sets(const std::vector<SetEntry>& entries);
-  pinto_counter read_counter(std::uint32_t index);
-  Result<std::uint32_t> take_slot();
+  /// Per-rule sums over CPUs of pinto_counters[first, first + count).
+  std::vector<pinto_counter> read_counters(std::uint32_t first, std::uint32_t count);
 
   pinto_policy_bpf* skel_;
   SetIndexer sets_;
   std::vector<SetEntry> set_entries_;
   std::map<std::string, Installed> installed_;  // by interface name
-  std::vector<std::uint32_t> free_slots_;
-  std::vector<std::uint32_t> released_slots_;    // free from the next apply() on
-  std::map<CounterKey, pinto_counter> carried_;  // counts of slots since rewritten
+  RangeAllocator rule_space_{PINTO_RULE_SLOTS};
+  RangeAllocator list_space_{PINTO_LIST_SLOTS};
+  std::uint32_t next_tag_ = 1;
+  std::vector<Placement> released_;              // reclaimed at the next apply()
+  std::map<CounterKey, pinto_counter> carried_;  // counts of chains since rewritten
   std::vector<std::string> pending_;
 };
 

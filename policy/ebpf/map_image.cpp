@@ -33,12 +33,23 @@ void SetIndexer::assign(const Program& program) {
 
 bool EncodedChain::same_rules(const EncodedChain& other) const {
   // The structs are zero-initialised field by field and hold no implicit padding, so byte
-  // equality is value equality.
+  // equality is value equality. The index is derived from the rules: equal rules, equal index.
   return policed == other.policed && ids == other.ids && rules.size() == other.rules.size() &&
          std::memcmp(rules.data(), other.rules.data(), rules.size() * sizeof(pinto_rule)) == 0;
 }
 
+pinto_set_key SetEntry::key() const {
+  pinto_set_key key{64 + length, set, family, {0, 0, 0, 0}};
+  std::memcpy(key.addr, addr.data(), 16);
+  return key;
+}
+
 namespace {
+
+Error limit_error(std::size_t count, const char* what, std::size_t limit) {
+  return Error{"eBPF dataplane: " + std::to_string(count) + " " + what + ", more than the " +
+               std::to_string(limit) + " the eBPF dataplane holds"};
+}
 
 Error refuse(const std::string& where, const Rule& rule, const std::string& why) {
   return Error{"eBPF dataplane: " + where + " rule '" + rule.id.text + "': " + why};
@@ -117,7 +128,8 @@ Result<pinto_rule> encode_rule(const Rule& rule, std::size_t index, const SetInd
       break;
   }
   const Match& m = rule.match;
-  if (m.ip_version == IpVersion::V6) out.flags |= PINTO_F_NEVER;
+  if (m.ip_version == IpVersion::V4) out.flags |= PINTO_F_IPV4;
+  if (m.ip_version == IpVersion::V6) out.flags |= PINTO_F_IPV6;
   if (m.protocol) {
     out.flags |= PINTO_F_PROTOCOL;
     out.protocol = *m.protocol;
@@ -155,9 +167,9 @@ Result<pinto_rule> encode_rule(const Rule& rule, std::size_t index, const SetInd
 
 Result<EncodedChain> encode_chain(const Chain& chain, const SetIndexer& sets,
                                   const std::string& where) {
-  if (chain.rules.size() > PINTO_MAX_RULES) {
+  if (chain.rules.size() > PINTO_MAX_CHAIN_RULES) {
     return failure(Error{"eBPF dataplane: " + where + ": " + std::to_string(chain.rules.size()) +
-                         " rules, more than the " + std::to_string(PINTO_MAX_RULES) +
+                         " rules, more than the " + std::to_string(PINTO_MAX_CHAIN_RULES) +
                          " a chain may hold"});
   }
   EncodedChain out;
@@ -168,33 +180,62 @@ Result<EncodedChain> encode_chain(const Chain& chain, const SetIndexer& sets,
     out.rules.push_back(rule.value());
     out.ids.push_back(chain.rules[i].id);
   }
+  out.index = build_chain_index(out.rules);
   return out;
 }
 
 Result<MapImage> build_map_image(const Program& program, SetIndexer& sets) {
+  if (program.endpoints.size() > PINTO_MAX_ENDPOINTS) {
+    return failure(limit_error(program.endpoints.size(), "endpoints", PINTO_MAX_ENDPOINTS));
+  }
   sets.assign(program);
   MapImage image;
   for (const auto& [id, set] : program.sets) {
     // NamedPort sets are only referenced through port_sets, which encode_side refuses.
     if (set.kind != SetKind::Nets) continue;
     for (const SetMember& member : set.members) {
-      if (!member.net.address().is_v4()) continue;  // an IPv4 packet never matches it
-      std::uint32_t addr = 0;
-      std::memcpy(&addr, member.net.address().data(), 4);
-      image.set_entries.push_back({sets.index_of(id), addr, member.net.length()});
+      SetEntry e;
+      e.set = sets.index_of(id);
+      const IpAddress& a = member.net.address();
+      e.family = a.is_v4() ? PINTO_FAMILY_IPV4 : PINTO_FAMILY_IPV6;
+      std::memcpy(e.addr.data(), a.data(), a.size());
+      e.length = member.net.length();
+      image.set_entries.push_back(e);
     }
   }
   std::sort(image.set_entries.begin(), image.set_entries.end());
   image.set_entries.erase(std::unique(image.set_entries.begin(), image.set_entries.end()),
                           image.set_entries.end());
+  if (image.set_entries.size() > PINTO_MAX_SET_ENTRIES) {
+    return failure(limit_error(image.set_entries.size(), "set members", PINTO_MAX_SET_ENTRIES));
+  }
+  std::size_t rules = 0, list_entries = 0, port_keys = 0;
   for (const EndpointProgram& ep : program.endpoints) {
     const std::string where = ep.endpoint.to_string();
     auto ingress = encode_chain(ep.ingress, sets, where + " ingress");
     if (!ingress) return failure(ingress.error());
     auto egress = encode_chain(ep.egress, sets, where + " egress");
     if (!egress) return failure(egress.error());
+    for (const EncodedChain* c : {&ingress.value(), &egress.value()}) {
+      rules += c->rules.size();
+      list_entries += c->index.lists.size();
+      port_keys += c->index.ports.size();
+    }
     image.endpoints.push_back(
         {ep.endpoint, ep.interface_name, std::move(ingress.value()), std::move(egress.value())});
+  }
+  if (rules > PINTO_MAX_TOTAL_RULES) {
+    return failure(limit_error(rules, "rules over all chains", PINTO_MAX_TOTAL_RULES));
+  }
+  if (list_entries > PINTO_MAX_LIST_ENTRIES) {
+    return failure(limit_error(list_entries,
+                               "port index entries (rules times the ports each one "
+                               "lists)",
+                               PINTO_MAX_LIST_ENTRIES));
+  }
+  if (port_keys > PINTO_MAX_PORT_KEYS) {
+    return failure(
+        limit_error(port_keys, "(chain, protocol, port) index keys", PINTO_MAX_PORT_KEYS));
   }
   return image;
 }

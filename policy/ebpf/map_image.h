@@ -1,20 +1,24 @@
 // MapImage: the pure half of the eBPF back-end. It turns a compiled Program (program.h) into the
-// contents of the BPF maps (bpf/policy_abi.h): encoded rules per endpoint chain and the IPv4
-// members of every set as LPM-trie keys. No kernel, no libbpf: unit-tested on its own, and the
-// encoded rules are replayed through the very match code the kernel runs (bpf/rule_match.h).
+// contents of the BPF maps (bpf/policy_abi.h): encoded rules and their (protocol, port) index per
+// endpoint chain, and the members of every set as LPM-trie keys of their family. No kernel, no
+// libbpf: unit-tested on its own, and the encoded chains are replayed through the very walk and
+// match code the kernel runs (bpf/chain_walk.h, bpf/rule_match.h).
 //
 // Supported subset (anything else is refused with an error naming the endpoint and rule, never
 // silently allowed):
-//   - IPv4. Rules restricted to IPv6 become never-matching placeholders (they cannot match an
-//     IPv4 packet); IPv6 set members are left out of the trie for the same reason.
+//   - IPv4 and IPv6; a rule of one family (ipVersion, ICMP/ICMPv6, nets of one family) carries
+//     PINTO_F_IPV4 / PINTO_F_IPV6 and never matches the other family's packets.
 //   - per side at most PINTO_MAX_SETS_PER_SIDE in_sets / not_in_sets and PINTO_MAX_PORT_RANGES
-//     ports / not_ports; at most PINTO_MAX_RULES rules per chain.
+//     ports / not_ports; at most PINTO_MAX_CHAIN_RULES rules per chain, PINTO_MAX_TOTAL_RULES
+//     over the Program, PINTO_MAX_ENDPOINTS endpoints, PINTO_MAX_SET_ENTRIES set members
+//     over both families, PINTO_MAX_LIST_ENTRIES / PINTO_MAX_PORT_KEYS for the index.
 //   - not done: named ports on *remote* endpoints (port_sets, not_port_sets).
 //
 // Set indices: a SetId (64-bit hash) becomes a dense 32-bit index, kept stable across applies by
 // SetIndexer, so a set's members can change in place without touching a rule.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -23,6 +27,7 @@
 #include "common/result.h"
 #include "policy/compiler/program.h"
 #include "policy/ebpf/bpf/policy_abi.h"
+#include "policy/ebpf/chain_index.h"
 
 namespace pinto::policy::ebpf {
 
@@ -45,6 +50,7 @@ struct EncodedChain {
   bool policed = false;
   std::vector<pinto_rule> rules;
   std::vector<RuleId> ids;  // ids[i] names rules[i], for the counters
+  ChainIndex index;         // derived from `rules`
 
   bool same_rules(const EncodedChain& other) const;
 };
@@ -56,13 +62,14 @@ struct EncodedEndpoint {
   EncodedChain egress;   // PINTO_DIR_EGRESS: traffic from it
 };
 
-/// A set key with the ordering the diff of two images needs.
+/// A set member with the ordering the diff of two images needs.
 struct SetEntry {
   std::uint32_t set = 0;
-  std::uint32_t addr = 0;  // network byte order
+  std::uint8_t family = PINTO_FAMILY_IPV4;
+  std::array<std::uint8_t, 16> addr{};  // network byte order; IPv4 in the first 4 bytes
   std::uint32_t length = 0;
   friend auto operator<=>(const SetEntry&, const SetEntry&) = default;
-  pinto_set_key key() const { return {32 + length, set, addr}; }
+  pinto_set_key key() const;
 };
 
 struct MapImage {
@@ -70,11 +77,13 @@ struct MapImage {
   std::vector<EncodedEndpoint> endpoints;
 };
 
-/// Encodes one chain; sets must have indices in `sets`. Errors name `where` and the rule.
+/// Encodes one chain and its index; sets must have indices in `sets`. Errors name `where` and
+/// the rule.
 Result<EncodedChain> encode_chain(const Chain& chain, const SetIndexer& sets,
                                   const std::string& where);
 
-/// The whole image of `program`; `sets` is updated first (assign()).
+/// The whole image of `program`; `sets` is updated first (assign()). Refuses a Program beyond
+/// the limits of policy_abi.h with an error that names the limit.
 Result<MapImage> build_map_image(const Program& program, SetIndexer& sets);
 
 }  // namespace pinto::policy::ebpf

@@ -1,12 +1,13 @@
 // EbpfDataplane against a real kernel: a Calico-style node namespace with four pod namespaces
-// (the pods of tests/unit/policy/policy_cases.h, same addresses and cali… interface names),
-// programs compiled from the shared policy resources, and real TCP between the pods. Every
-// verdict is checked against the reference evaluator (policy/compiler/verdict.h).
+// (the pods of tests/unit/policy/policy_cases.h, same addresses and cali… interface names, plus
+// an IPv6 address each), programs compiled from the shared policy resources or generated at
+// scale, and real TCP, UDP, ICMP and ICMPv6 between the pods. Every verdict is checked against
+// the reference evaluator (policy/compiler/verdict.h).
 //
-//   pod web 10.0.1.1 ─ cali0web ┐
-//   pod db  10.0.1.2 ─ cali0db  ├─ node (ip_forward, proxy ARP, /32 routes) ─ up0 ─ uplink
-//   pod client 10.0.1.3 ─ cali0client ┤
-//   pod dev client 10.0.2.1 ─ cali1client ┘
+//   pod web 10.0.1.1 fd00::1:1 ─ cali0web ┐
+//   pod db  10.0.1.2 fd00::1:2 ─ cali0db  ├─ node (forwarding, proxy ARP, fe80::1, host routes)
+//   pod client 10.0.1.3 fd00::1:3 ─ cali0client ┤     ─ up0 ─ uplink
+//   pod dev client 10.0.2.1 fd00::2:1 ─ cali1client ┘
 #include "policy/ebpf/ebpf_dataplane.h"
 
 #include <arpa/inet.h>
@@ -17,12 +18,14 @@
 #include <unistd.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "integration/fixture.h"
 #include "integration/in_netns.h"
 #include "integration/netns.h"
+#include "integration/packet_probe.h"
 #include "integration/tcp_probe.h"
 #include "unit/policy/policy_cases.h"
 #include "unit/policy/policy_test_util.h"
@@ -39,13 +42,14 @@ struct PodSpec {
   const char* endpoint;  // "ns/name" as in policy_cases.h
   const char* interface;
   const char* address;
+  const char* address6;
 };
 
 constexpr PodSpec kPods[] = {
-    {"web", cases::kWeb, "cali0web", "10.0.1.1"},
-    {"db", cases::kDb, "cali0db", "10.0.1.2"},
-    {"client", cases::kProdClient, "cali0client", "10.0.1.3"},
-    {"devclient", cases::kDevClient, "cali1client", "10.0.2.1"},
+    {"web", cases::kWeb, "cali0web", "10.0.1.1", "fd00::1:1"},
+    {"db", cases::kDb, "cali0db", "10.0.1.2", "fd00::1:2"},
+    {"client", cases::kProdClient, "cali0client", "10.0.1.3", "fd00::1:3"},
+    {"devclient", cases::kDevClient, "cali1client", "10.0.2.1", "fd00::2:1"},
 };
 
 // Resources on top of the cluster: ingress to db from web on 5432, and db may open nothing itself
@@ -110,16 +114,28 @@ class EbpfDataplaneTest : public ::testing::Test {
     // Proxy ARP answers for 169.254.1.1 only if the node routes it out of another device.
     ASSERT_EQ(node_->run({"ip", "route", "add", "default", "dev", "up0"}).exit_code, 0);
     node_->sysctl("net.ipv4.ip_forward", "1");
+    node_->sysctl("net.ipv6.conf.all.forwarding", "1");
     for (const PodSpec& spec : kPods) {
       pods_.push_back(std::make_unique<Netns>(std::string("ebpf") + spec.name));
       const Netns& pod = *pods_.back();
-      links_.push_back(
-          std::make_unique<VethPair>(VethEnd{pod, "eth0", {std::string(spec.address) + "/32"}},
-                                     VethEnd{*node_, spec.interface, {}}));
+      // IPv6 as Calico does it: the pod's /128 and a default route via the cali side's fe80::1.
+      links_.push_back(std::make_unique<VethPair>(
+          VethEnd{pod,
+                  "eth0",
+                  {std::string(spec.address) + "/32", std::string(spec.address6) + "/128"}},
+          VethEnd{*node_, spec.interface, {"fe80::1/64"}}));
       ASSERT_EQ(
           pod.run({"ip", "route", "add", "169.254.1.1", "dev", "eth0", "scope", "link"}).exit_code,
           0);
       ASSERT_EQ(pod.run({"ip", "route", "add", "default", "via", "169.254.1.1"}).exit_code, 0);
+      ASSERT_EQ(pod.run({"ip", "-6", "route", "add", "default", "via", "fe80::1", "dev", "eth0"})
+                    .exit_code,
+                0);
+      ASSERT_EQ(node_
+                    ->run({"ip", "-6", "route", "add", std::string(spec.address6) + "/128", "dev",
+                           spec.interface})
+                    .exit_code,
+                0);
       node_->sysctl(std::string("net.ipv4.conf.") + spec.interface + ".proxy_arp", "1");
       ASSERT_EQ(node_
                     ->run({"ip", "route", "add", std::string(spec.address) + "/32", "dev",
@@ -164,13 +180,14 @@ class EbpfDataplaneTest : public ::testing::Test {
     return 0;
   }
 
-  // What the reference evaluator says about a new TCP connection: the client's Egress chain and
-  // the server's Ingress chain must both allow it.
-  bool reference_allows(const PodSpec& client, const PodSpec& server, int port) const {
+  // What the reference evaluator says about a new flow: the client's Egress chain and the
+  // server's Ingress chain must both allow it.
+  bool reference_allows(const PodSpec& client, const PodSpec& server, int port, bool ipv6 = false,
+                        std::uint8_t protocol = 6) const {
     policy::Packet p;
-    p.source = *IpAddress::parse(client.address);
-    p.destination = *IpAddress::parse(server.address);
-    p.protocol = 6;
+    p.source = *IpAddress::parse(ipv6 ? client.address6 : client.address);
+    p.destination = *IpAddress::parse(ipv6 ? server.address6 : server.address);
+    p.protocol = protocol;
     p.source_port = 40000;
     p.destination_port = static_cast<std::uint16_t>(port);
     const auto* from = program_.find(policy::testing_util::endpoint_id(client.endpoint));
@@ -179,17 +196,51 @@ class EbpfDataplaneTest : public ::testing::Test {
            policy::evaluate(program_, *to, Direction::Ingress, p).allowed;
   }
 
-  /// Real TCP from pod `client` to pod `server`; checks that it gets through exactly when the
-  /// reference evaluator allows it, and that this is `expected` (the case's intent).
-  void expect_tcp(const char* client, const char* server, int port, bool expected) {
+  /// Real TCP (or UDP) from pod `client` to pod `server`, over IPv4 or IPv6; checks that it gets
+  /// through exactly when the reference evaluator allows it, and that this is `expected` (the
+  /// case's intent).
+  void expect_flow(const char* client, const char* server, int port, bool expected, bool ipv6,
+                   std::uint8_t protocol) {
     const std::size_t c = pod_index(client), s = pod_index(server);
-    const bool reference = reference_allows(kPods[c], kPods[s], port);
-    EXPECT_EQ(reference, expected) << client << " -> " << server << ":" << port;
-    const std::string failure = tcp_exchange(
-        TcpEndpoint{*pods_[c], kPods[c].address}, TcpEndpoint{*pods_[s], kPods[s].address}, port,
-        expected ? std::chrono::milliseconds(3000) : std::chrono::milliseconds(1200));
-    EXPECT_EQ(failure.empty(), reference) << client << " -> " << server << ":" << port << ": "
-                                          << (failure.empty() ? "connected" : failure);
+    const char* family = ipv6 ? " (IPv6)" : "";
+    const char* name = protocol == 6 ? " tcp" : " udp";
+    const bool reference = reference_allows(kPods[c], kPods[s], port, ipv6, protocol);
+    EXPECT_EQ(reference, expected) << client << " -> " << server << ":" << port << name << family;
+    const TcpEndpoint from{*pods_[c], ipv6 ? kPods[c].address6 : kPods[c].address};
+    const TcpEndpoint to{*pods_[s], ipv6 ? kPods[s].address6 : kPods[s].address};
+    const auto timeout =
+        expected ? std::chrono::milliseconds(3000) : std::chrono::milliseconds(1200);
+    const std::string failure = protocol == 6 ? tcp_exchange(from, to, port, timeout)
+                                              : udp_exchange(from, to, port, timeout);
+    EXPECT_EQ(failure.empty(), reference)
+        << client << " -> " << server << ":" << port << name << family << ": "
+        << (failure.empty() ? "got through" : failure);
+  }
+
+  void expect_tcp(const char* client, const char* server, int port, bool expected) {
+    expect_flow(client, server, port, expected, false, 6);
+  }
+  void expect_tcp6(const char* client, const char* server, int port, bool expected) {
+    expect_flow(client, server, port, expected, true, 6);
+  }
+  void expect_udp(const char* client, const char* server, int port, bool expected) {
+    expect_flow(client, server, port, expected, false, 17);
+  }
+
+  bool ping(const char* from, const char* to, bool ipv6 = false) const {
+    const PodSpec& target = kPods[pod_index(to)];
+    std::vector<std::string> argv = {"ping", "-c", "3", "-i", "0.3", "-W", "1"};
+    if (ipv6) argv.push_back("-6");
+    argv.push_back(ipv6 ? target.address6 : target.address);
+    return pods_[pod_index(from)]->run(argv).exit_code == 0;
+  }
+
+  /// The id of the BPF program tc runs on `hook` of `interface` ("" if none).
+  std::string program_id(const char* interface, const char* hook) const {
+    const std::string out = tc_filters(interface, hook);
+    const auto at = out.find(" id ");
+    if (at == std::string::npos) return "";
+    return out.substr(at + 4, out.find(' ', at + 4) - (at + 4));
   }
 
   std::string tc_filters(const char* interface, const char* hook) const {
@@ -333,11 +384,6 @@ TEST_F(EbpfDataplaneTest, TableOfCasesWithRealTcpBetweenPods) {
 
 // ICMP: type/code rules, and the echo reply passing through the connection table.
 TEST_F(EbpfDataplaneTest, IcmpEchoAllowedByTypeAndCodeOnly) {
-  const auto ping = [&](const char* from, const char* to) {
-    return pods_[pod_index(from)]
-               ->run({"ping", "-c", "3", "-i", "0.3", "-W", "1", kPods[pod_index(to)].address})
-               .exit_code == 0;
-  };
   apply(program_of(cases::kDbIcmpEchoOnly));
   policy::Packet echo;
   echo.source = *IpAddress::parse("10.0.1.1");
@@ -380,6 +426,202 @@ TEST_F(EbpfDataplaneTest, PolicyUpdateLeavesEstablishedConnectionsIntact) {
   expect_tcp("web", "db", 6001, false);         // new connections meet the new policy
   EXPECT_TRUE(send_and_receive(client.fd(), accepted.fd(), 'b'));
   EXPECT_TRUE(send_and_receive(accepted.fd(), client.fd(), 'c'));
+}
+
+// --- At scale: chains of 10,000 rules, the (protocol, port) index, IPv6, map-only updates ---
+
+constexpr policy::SetId kWebSet = 0x7e57'0001;
+constexpr policy::SetId kDevSet = 0x7e57'0002;
+
+policy::Rule scale_rule(const std::string& id, policy::Action action,
+                        std::optional<std::uint8_t> protocol, std::uint16_t first_port,
+                        std::uint16_t last_port, std::optional<policy::SetId> from) {
+  policy::Rule r;
+  r.id = {id, policy::stable_hash(id)};
+  r.action = action;
+  r.match.protocol = protocol;
+  if (first_port != 0) r.match.destination.ports = {{first_port, last_port}};
+  if (from) r.match.source.in_sets = {*from};
+  return r;
+}
+
+// `base` with db's Ingress chain replaced by `rules` and an end-of-tier Deny; the sets the rules
+// use hold web's addresses (kWebSet) and the dev namespace's (kDevSet).
+Program with_db_ingress(Program base, std::vector<policy::Rule> rules) {
+  base.sets[kWebSet] =
+      policy::IpSet{kWebSet,
+                    policy::SetKind::Nets,
+                    "test:web",
+                    {{*IpPrefix::parse("10.0.1.1/32")}, {*IpPrefix::parse("fd00::1:1/128")}}};
+  base.sets[kDevSet] = policy::IpSet{
+      kDevSet, policy::SetKind::Nets, "test:dev", {{*IpPrefix::parse("10.0.2.0/24")}}};
+  rules.push_back(scale_rule("tier/default/ingress/end-of-tier-deny", policy::Action::Deny,
+                             std::nullopt, 0, 0, std::nullopt));
+  for (auto& ep : base.endpoints) {
+    if (ep.endpoint != policy::testing_util::endpoint_id(cases::kDb)) continue;
+    ep.ingress.policed = true;
+    ep.ingress.rules = rules;
+  }
+  return base;
+}
+
+// 9,999 rules that do not match web -> db:5432 (other ports, other sources, UDP wildcards, some
+// on 5432 itself so the packet's own port list is long too), then the one that allows it.
+std::vector<policy::Rule> ten_thousand_rules_last_allows_web() {
+  std::vector<policy::Rule> rules;
+  for (int i = 0; i < 9999; ++i) {
+    const std::string id = "GlobalNetworkPolicy/scale/ingress/" + std::to_string(i);
+    switch (i % 4) {
+      case 0:  // the packet's own port, another source
+        rules.push_back(scale_rule(id, policy::Action::Deny, 6, 5432, 5432, kDevSet));
+        break;
+      case 1:  // a wildcard: UDP from anyone
+        rules.push_back(scale_rule(id, policy::Action::Deny, 17, 0, 0, std::nullopt));
+        break;
+      default:  // other ports
+        rules.push_back(scale_rule(id, policy::Action::Allow, 6,
+                                   static_cast<std::uint16_t>(10000 + i),
+                                   static_cast<std::uint16_t>(10000 + i), std::nullopt));
+    }
+  }
+  rules.push_back(scale_rule("GlobalNetworkPolicy/scale/ingress/9999", policy::Action::Allow, 6,
+                             5432, 5432, kWebSet));
+  return rules;
+}
+
+TEST_F(EbpfDataplaneTest, TenThousandRulesWhereOnlyTheLastMatchesAllows) {
+  apply(
+      with_db_ingress(program_of(cases::kDbIngressFromWeb), ten_thousand_rules_last_allows_web()));
+  expect_tcp("web", "db", 5432, true);
+  expect_tcp6("web", "db", 5432, true);
+  expect_tcp("client", "db", 5432, false);     // no rule matches: end-of-tier Deny
+  expect_tcp("devclient", "db", 5432, false);  // rule 0 denies it
+  expect_tcp("web", "db", 5433, false);
+  expect_udp("web", "db", 5432, false);  // rule 1, a UDP wildcard, denies it
+  std::uint64_t last = 0;
+  for (const auto& c : dataplane_->counters()) {
+    if (c.rule == "GlobalNetworkPolicy/scale/ingress/9999") last += c.packets;
+  }
+  EXPECT_GE(last, 2u);  // the two SYNs; the rest of each flow passed through the connection table
+}
+
+TEST_F(EbpfDataplaneTest, TenThousandRulesWhereAnEarlierDenyWins) {
+  auto rules = ten_thousand_rules_last_allows_web();
+  rules[5002] = scale_rule("GlobalNetworkPolicy/scale/ingress/5002", policy::Action::Deny, 6, 5432,
+                           5432, kWebSet);
+  rules[7001] = scale_rule("GlobalNetworkPolicy/scale/ingress/7001", policy::Action::Allow, 6, 5433,
+                           5433, std::nullopt);
+  apply(with_db_ingress(program_of(cases::kDbIngressFromWeb), rules));
+  expect_tcp("web", "db", 5432, false);
+  expect_tcp6("web", "db", 5432, false);
+  expect_tcp("web", "db", 5433, true);
+  std::uint64_t deny = 0, allow = 0;
+  for (const auto& c : dataplane_->counters()) {
+    if (c.rule == "GlobalNetworkPolicy/scale/ingress/5002") deny += c.packets;
+    if (c.rule == "GlobalNetworkPolicy/scale/ingress/9999") allow += c.packets;
+  }
+  EXPECT_GE(deny, 2u);
+  EXPECT_EQ(allow, 0u);
+}
+
+// The index lists a narrow port range per port and keeps wide ranges and port-less rules in the
+// wildcard list; real flows must still meet the rules in order.
+TEST_F(EbpfDataplaneTest, PortIndexKeepsRuleOrderBetweenRangesAndWildcards) {
+  using policy::Action;
+  apply(with_db_ingress(
+      program_of(cases::kDbIngressFromWeb),
+      {scale_rule("GlobalNetworkPolicy/idx/ingress/0", Action::Deny, 6, 5000, 5010, std::nullopt),
+       scale_rule("GlobalNetworkPolicy/idx/ingress/1", Action::Deny, 6, 7000, 7999, kWebSet),
+       scale_rule("GlobalNetworkPolicy/idx/ingress/2", Action::Allow, std::nullopt, 0, 0, kWebSet),
+       scale_rule("GlobalNetworkPolicy/idx/ingress/3", Action::Allow, 6, 5005, 5005, std::nullopt),
+       scale_rule("GlobalNetworkPolicy/idx/ingress/4", Action::Allow, 17, 5005, 5005,
+                  std::nullopt)}));
+  expect_tcp("web", "db", 5005, false);     // the indexed range comes first
+  expect_tcp("client", "db", 5005, false);  // ... for everyone
+  expect_tcp("web", "db", 5011, true);      // past the range: the wildcard allows web
+  expect_tcp("client", "db", 5011, false);
+  expect_tcp("web", "db", 7500, false);    // the wide range (a wildcard) precedes the allow
+  expect_udp("web", "db", 5005, true);     // the wildcard again, before the UDP rule
+  expect_udp("client", "db", 5005, true);  // the UDP rule: listed under (17, 5005)
+  expect_udp("client", "db", 5006, false);
+}
+
+TEST_F(EbpfDataplaneTest, Ipv6TcpAllowedByNetsAndDeniedOtherwise) {
+  apply(program_of(R"(
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: db-v6}
+spec:
+  selector: app == 'db'
+  ingress: [{action: Allow, protocol: TCP, source: {nets: ["fd00::1:1/128"]},
+             destination: {ports: [5432]}}]
+)"));
+  expect_tcp6("web", "db", 5432, true);
+  expect_tcp6("client", "db", 5432, false);
+  expect_tcp6("web", "db", 5433, false);
+  expect_tcp("web", "db", 5432, false);  // an IPv6-only rule does not allow IPv4
+
+  apply(program_of(cases::kWebIpv4Only));  // ipVersion 4: IPv6 falls to the end-of-tier Deny
+  expect_tcp("client", "web", 8080, true);
+  expect_tcp6("client", "web", 8080, false);
+}
+
+TEST_F(EbpfDataplaneTest, Icmpv6EchoAllowedByTypeOnly) {
+  apply(program_of(R"(
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: echo6}
+spec:
+  selector: app == 'db'
+  ingress: [{action: Allow, protocol: ICMPv6, icmp: {type: 128}}]
+)"));
+  policy::Packet echo;
+  echo.source = *IpAddress::parse("fd00::1:1");
+  echo.destination = *IpAddress::parse("fd00::1:2");
+  echo.protocol = 58;
+  echo.icmp_type = 128;
+  const auto* db = program_.find(policy::testing_util::endpoint_id(cases::kDb));
+  ASSERT_TRUE(policy::evaluate(program_, *db, Direction::Ingress, echo).allowed);
+  EXPECT_TRUE(ping("web", "db", true));
+  EXPECT_FALSE(ping("web", "db", false));  // ICMP (IPv4) is not ICMPv6
+  expect_tcp6("web", "db", 5432, false);
+
+  apply(program_of(cases::kDbIngressFromWeb));  // TCP only: ICMPv6 echo is denied
+  ASSERT_FALSE(policy::evaluate(program_,
+                                *program_.find(policy::testing_util::endpoint_id(cases::kDb)),
+                                Direction::Ingress, echo)
+                   .allowed);
+  EXPECT_FALSE(ping("web", "db", true));
+}
+
+// A policy update (rules and sets) rewrites maps only: the same program stays attached.
+TEST_F(EbpfDataplaneTest, PolicyUpdatesChangeMapsNotThePrograms) {
+  apply(program_of(cases::kDbIngressFromWeb));
+  const std::string to_pod = program_id("cali0db", "egress");
+  const std::string from_pod = program_id("cali0db", "ingress");
+  ASSERT_FALSE(to_pod.empty());
+  ASSERT_FALSE(from_pod.empty());
+  expect_tcp("web", "db", 5432, true);
+
+  apply(
+      with_db_ingress(program_of(cases::kDbIngressFromWeb), ten_thousand_rules_last_allows_web()));
+  EXPECT_EQ(program_id("cali0db", "egress"), to_pod);
+  EXPECT_EQ(program_id("cali0db", "ingress"), from_pod);
+  expect_tcp("web", "db", 5432, true);
+  expect_tcp("devclient", "db", 5432, false);
+
+  auto rules = ten_thousand_rules_last_allows_web();
+  rules.insert(rules.begin(), scale_rule("GlobalNetworkPolicy/scale/ingress/first",
+                                         policy::Action::Deny, 6, 5432, 5432, kWebSet));
+  apply(with_db_ingress(program_of(cases::kDbIngressFromWeb), rules));
+  EXPECT_EQ(program_id("cali0db", "egress"), to_pod);
+  expect_tcp("web", "db", 5432, false);
+
+  apply(program_of(cases::kDbIngressFromWeb));  // back to the small chain
+  EXPECT_EQ(program_id("cali0db", "egress"), to_pod);
+  EXPECT_EQ(program_id("cali0db", "ingress"), from_pod);
+  expect_tcp("web", "db", 5432, true);
+  expect_tcp("client", "db", 5432, false);
 }
 
 }  // namespace

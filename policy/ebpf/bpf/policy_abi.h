@@ -4,24 +4,40 @@
  * (no implicit holes: the kernel compares hash and LPM keys byte for byte).
  *
  * Maps (see docs/policy.md, "eBPF back-end"):
- *   pinto_chains   hash      pinto_chain_key -> pinto_chain      which rule slot an interface uses
- *   pinto_rules    array     slot * PINTO_MAX_RULES + i -> pinto_rule
- *   pinto_sets     lpm_trie  pinto_set_key -> __u8               (set index, IPv4 prefix) members
- *   pinto_conntrack lru_hash pinto_ct_key -> __u64               flows already allowed
- *   pinto_counters percpu array, same index as pinto_rules -> pinto_counter
- */
+ *   pinto_chains    hash      pinto_chain_key -> pinto_chain    where an interface's chain lives
+ *   pinto_rules     array     one flat array of pinto_rule; a chain is [rule_base, +rule_count)
+ *   pinto_lists     array     __u32 rule indices (chain-relative, ascending per list): each
+ *                             chain's wildcard list and its per-(protocol, port) lists
+ *   pinto_ports     hash      pinto_port_key -> pinto_list_ref  (chain tag, protocol, port) lists
+ *   pinto_sets      lpm_trie  pinto_set_key -> __u8             (set, family, prefix) members
+ *   pinto_conntrack lru_hash  pinto_ct_key -> __u64             flows already allowed
+ *   pinto_counters  percpu array, same index as pinto_rules -> pinto_counter
+ *
+ * The index: a new flow's packet walks only the merge of two ascending lists of its chain, the
+ * wildcard list (rules that do not pin a destination port) and the list of its (protocol,
+ * destination port), in rule order. A rule that names a protocol and at most
+ * PINTO_MAX_INDEXED_PORTS destination ports can match no other packet, so leaving it out of
+ * every other list changes no verdict. */
 #ifndef PINTO_POLICY_EBPF_POLICY_ABI_H
 #define PINTO_POLICY_EBPF_POLICY_ABI_H
 
 #include <linux/types.h>
 
-/* Limits: each one is checked by the user-space encoder, which refuses a Program beyond them. */
-#define PINTO_MAX_RULES 64          /* rules per chain (the bpf_loop bound) */
-#define PINTO_MAX_SLOTS 512         /* chains in the rules array: 2 per endpoint + spares */
-#define PINTO_MAX_SETS_PER_SIDE 4   /* in_sets and not_in_sets entries per rule side */
-#define PINTO_MAX_PORT_RANGES 8     /* ports and not_ports ranges per rule side */
-#define PINTO_MAX_SET_ENTRIES 65536 /* IPv4 members over all sets */
-#define PINTO_MAX_CONNECTIONS 65536 /* conntrack entries (two per allowed flow) */
+/* Limits: each one is checked by the user-space encoder, which refuses a Program beyond them.
+ * The arrays hold twice the live limit: a changed chain is written beside the old one and
+ * switched to in one map update, so a full rewrite must fit next to what is in force. */
+#define PINTO_MAX_CHAIN_RULES 16384 /* rules per chain (the bpf_loop bound) */
+#define PINTO_MAX_TOTAL_RULES 65536 /* rules over all chains of a Program */
+#define PINTO_RULE_SLOTS (2 * PINTO_MAX_TOTAL_RULES)
+#define PINTO_MAX_LIST_ENTRIES 524288 /* list entries over all chains */
+#define PINTO_LIST_SLOTS (2 * PINTO_MAX_LIST_ENTRIES)
+#define PINTO_MAX_PORT_KEYS 262144   /* (chain, protocol, port) lists over all chains */
+#define PINTO_MAX_INDEXED_PORTS 64   /* a rule whose destination ports span more: wildcard */
+#define PINTO_MAX_ENDPOINTS 1024     /* two chains each */
+#define PINTO_MAX_SETS_PER_SIDE 4    /* in_sets and not_in_sets entries per rule side */
+#define PINTO_MAX_PORT_RANGES 8      /* ports and not_ports ranges per rule side */
+#define PINTO_MAX_SET_ENTRIES 524288 /* members over all sets, both families */
+#define PINTO_MAX_CONNECTIONS 131072 /* conntrack entries (two per allowed flow) */
 
 /* Direction as the endpoint sees it (policy::Direction): traffic to the pod is Ingress. */
 #define PINTO_DIR_INGRESS 0
@@ -38,7 +54,13 @@
 #define PINTO_F_ICMP_CODE (1u << 3)
 #define PINTO_F_NOT_ICMP (1u << 4)
 #define PINTO_F_NOT_ICMP_CODE (1u << 5)
-#define PINTO_F_NEVER (1u << 6) /* an IPv6-only rule: never matches the IPv4 program's packets */
+#define PINTO_F_IPV4                                                                              \
+  (1u << 6)                    /* the rule applies to IPv4 packets only (ipVersion 4, ICMP, nets) \
+                                */
+#define PINTO_F_IPV6 (1u << 7) /* ... IPv6 packets only */
+
+#define PINTO_FAMILY_IPV4 4
+#define PINTO_FAMILY_IPV6 6
 
 struct pinto_port_range {
   __u16 first;
@@ -67,7 +89,7 @@ struct pinto_rule {
   __u8 not_icmp_code;
   __u8 pad;
   __u32 flags;
-  __u32 goto_index;
+  __u32 goto_index; /* chain-relative */
   __u32 pad2;
   struct pinto_side src;
   struct pinto_side dst;
@@ -79,39 +101,64 @@ struct pinto_chain_key {
 };
 
 struct pinto_chain {
-  __u32 slot;       /* rules live at slot * PINTO_MAX_RULES */
-  __u32 rule_count; /* <= PINTO_MAX_RULES */
-  __u32 policed;    /* 0: no policy selects the endpoint in this direction */
-  __u32 pad;
+  __u32 tag;        /* names this version of the chain in pinto_ports keys */
+  __u32 rule_base;  /* its rules: pinto_rules[rule_base .. rule_base + rule_count) */
+  __u32 rule_count; /* <= PINTO_MAX_CHAIN_RULES */
+  __u32 wild_first; /* its wildcard list: pinto_lists[wild_first .. wild_first + wild_count) */
+  __u32 wild_count;
+  __u32 policed; /* 0: no policy selects the endpoint in this direction */
 };
 
-/* LPM key: prefixlen counts bits of (set, addr); set is always matched in full (32 + length). */
+/* The rules of one chain that pin (protocol, destination port) to `port`. */
+struct pinto_port_key {
+  __u32 tag;
+  __u8 protocol;
+  __u8 pad;
+  __u16 port; /* host byte order */
+};
+
+/* What a list read past its end yields: above every rule index. */
+#define PINTO_LIST_END 0xffffffffu
+
+struct pinto_list_ref {
+  __u32 first; /* pinto_lists[first .. first + count) */
+  __u32 count;
+};
+
+/* LPM key: prefixlen counts bits of (set, family, addr); set and family are always matched in
+ * full (64 + prefix length), so a member never matches the other family's addresses. One trie
+ * for both families keeps the per-lookup code free of a family branch, which the verifier would
+ * otherwise explore for every set lookup of every rule (it made loading five times slower). */
 struct pinto_set_key {
   __u32 prefixlen;
   __u32 set;
-  __u32 addr; /* network byte order */
+  __u32 family;  /* PINTO_FAMILY_IPV4 or PINTO_FAMILY_IPV6 */
+  __u32 addr[4]; /* network byte order; IPv4 in [0], the rest zero */
 };
 
-/* The facts of one IPv4 packet the rules look at. */
+/* The facts of one packet the rules look at. IPv4 addresses sit in [0], the rest is zero. */
 struct pinto_packet {
-  __u32 src; /* network byte order */
-  __u32 dst;
+  __u32 src[4]; /* network byte order */
+  __u32 dst[4];
   __u16 sport; /* host byte order */
   __u16 dport;
+  __u8 family; /* PINTO_FAMILY_IPV4 or PINTO_FAMILY_IPV6 */
   __u8 protocol;
   __u8 has_ports; /* TCP, UDP, SCTP, UDPLite */
   __u8 icmp_type;
   __u8 icmp_code;
+  __u8 pad[3];
 };
 
 struct pinto_ct_key {
   __u32 ifindex;
-  __u32 src;
-  __u32 dst;
+  __u8 family;
+  __u8 protocol;
+  __u16 pad;
   __u16 sport;
   __u16 dport;
-  __u8 protocol;
-  __u8 pad[3];
+  __u32 src[4];
+  __u32 dst[4];
 };
 
 struct pinto_counter {

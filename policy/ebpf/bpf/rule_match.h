@@ -2,16 +2,17 @@
  * (policy.bpf.c) and in the unit tests (tests/unit/policy/ebpf_rule_match_test.cpp), which replay
  * the shared table of policy cases through it and compare with the reference evaluator.
  *
- * The includer defines PINTO_SET_CONTAINS(ctx, set_index, addr) -> nonzero when the IPv4 address
- * `addr` (network byte order) is a member of set `set_index`: an LPM-trie lookup in the kernel,
- * a std::map in the tests. Loops are bounded by the ABI's constants, as the verifier wants. */
+ * The includer defines PINTO_SET_CONTAINS(ctx, set_index, family, addr) -> nonzero when the
+ * address `addr` (__u32[4], network byte order, IPv4 in [0]) of `family` is a member of set
+ * `set_index`: an LPM-trie lookup in the kernel, a std::map in the tests. Loops are bounded by the
+ * ABI's constants, as the verifier wants. */
 #ifndef PINTO_POLICY_EBPF_RULE_MATCH_H
 #define PINTO_POLICY_EBPF_RULE_MATCH_H
 
 #include "policy_abi.h"
 
 #ifndef PINTO_SET_CONTAINS
-#error "define PINTO_SET_CONTAINS(ctx, set_index, addr) before including rule_match.h"
+#error "define PINTO_SET_CONTAINS(ctx, set_index, family, addr) before including rule_match.h"
 #endif
 
 static inline int pinto_port_in(const struct pinto_port_range* ranges, __u32 n, __u16 port) {
@@ -22,15 +23,15 @@ static inline int pinto_port_in(const struct pinto_port_range* ranges, __u32 n, 
   return 0;
 }
 
-static inline int pinto_side_matches(const struct pinto_side* s, __u32 addr, __u16 port,
-                                     int has_ports, void* ctx) {
+static inline int pinto_side_matches(const struct pinto_side* s, __u8 family, const __u32* addr,
+                                     __u16 port, int has_ports, void* ctx) {
   for (__u32 i = 0; i < PINTO_MAX_SETS_PER_SIDE; i++) {
     if (i >= s->n_in) break;
-    if (!PINTO_SET_CONTAINS(ctx, s->in[i], addr)) return 0;
+    if (!PINTO_SET_CONTAINS(ctx, s->in[i], family, addr)) return 0;
   }
   for (__u32 i = 0; i < PINTO_MAX_SETS_PER_SIDE; i++) {
     if (i >= s->n_not_in) break;
-    if (PINTO_SET_CONTAINS(ctx, s->not_in[i], addr)) return 0;
+    if (PINTO_SET_CONTAINS(ctx, s->not_in[i], family, addr)) return 0;
   }
   /* ports: only for protocols that have them; a rule with ports never matches the others. */
   if (s->n_ports) {
@@ -48,7 +49,8 @@ static inline int pinto_is_icmp(__u8 protocol) {
 static inline int pinto_rule_matches(const struct pinto_rule* r, const struct pinto_packet* p,
                                      void* ctx) {
   const __u32 f = r->flags;
-  if (f & PINTO_F_NEVER) return 0;
+  if ((f & PINTO_F_IPV4) && p->family != PINTO_FAMILY_IPV4) return 0;
+  if ((f & PINTO_F_IPV6) && p->family != PINTO_FAMILY_IPV6) return 0;
   if ((f & PINTO_F_PROTOCOL) && p->protocol != r->protocol) return 0;
   if ((f & PINTO_F_NOT_PROTOCOL) && p->protocol == r->not_protocol) return 0;
   if (f & PINTO_F_ICMP) {
@@ -59,8 +61,8 @@ static inline int pinto_rule_matches(const struct pinto_rule* r, const struct pi
       (!(f & PINTO_F_NOT_ICMP_CODE) || p->icmp_code == r->not_icmp_code)) {
     return 0;
   }
-  return pinto_side_matches(&r->src, p->src, p->sport, p->has_ports, ctx) &&
-         pinto_side_matches(&r->dst, p->dst, p->dport, p->has_ports, ctx);
+  return pinto_side_matches(&r->src, p->family, p->src, p->sport, p->has_ports, ctx) &&
+         pinto_side_matches(&r->dst, p->family, p->dst, p->dport, p->has_ports, ctx);
 }
 
 #endif

@@ -1,13 +1,13 @@
 // The eBPF back-end's pure half: Program -> map contents (policy/ebpf/map_image.h), and the
-// shared table of policy cases replayed through the kernel's own match code (bpf/rule_match.h)
-// over the encoded maps, against the reference evaluator.
+// shared table of policy cases replayed through the kernel's own walk and match code
+// (bpf/chain_walk.h, bpf/rule_match.h) over the encoded maps, against the reference evaluator.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <map>
 #include <vector>
 
+#include "ebpf_walk_sim.h"
 #include "policy/ebpf/map_image.h"
 #include "policy_cases.h"
 #include "policy_test_util.h"
@@ -15,67 +15,7 @@
 namespace pinto::policy::ebpf {
 namespace {
 
-// The trie, as the tests see it: set index -> members.
-using SimSets = std::map<std::uint32_t, std::vector<SetEntry>>;
-
-int sim_contains(void* ctx, std::uint32_t set, std::uint32_t addr) {
-  const auto& sets = *static_cast<const SimSets*>(ctx);
-  auto it = sets.find(set);
-  if (it == sets.end()) return 0;
-  for (const SetEntry& e : it->second) {
-    const std::uint32_t mask = e.length == 0 ? 0 : htonl(~0u << (32 - e.length));
-    if ((addr & mask) == (e.addr & mask)) return 1;
-  }
-  return 0;
-}
-
-}  // namespace
-}  // namespace pinto::policy::ebpf
-
-#define PINTO_SET_CONTAINS(ctx, set, addr) pinto::policy::ebpf::sim_contains((ctx), (set), (addr))
-#include "policy/ebpf/bpf/rule_match.h"
-
-namespace pinto::policy::ebpf {
-namespace {
-
 using cases::PolicyCase;
-
-// policy.bpf.c's walk (walk_step), over encoded rules: the verdict the kernel would give to the
-// first packet of a connection.
-bool simulate(const MapImage& image, const EncodedChain& chain, const Packet& p) {
-  if (!p.source.is_v4()) return !chain.policed;  // IPv6: dropped on a policed endpoint
-  SimSets sets;
-  for (const SetEntry& e : image.set_entries) sets[e.set].push_back(e);
-  pinto_packet pkt;
-  std::memset(&pkt, 0, sizeof(pkt));
-  std::memcpy(&pkt.src, p.source.data(), 4);
-  std::memcpy(&pkt.dst, p.destination.data(), 4);
-  pkt.protocol = p.protocol;
-  pkt.has_ports = p.protocol == 6 || p.protocol == 17 || p.protocol == 132 || p.protocol == 136;
-  if (pkt.has_ports) {
-    pkt.sport = p.source_port;
-    pkt.dport = p.destination_port;
-  }
-  if (p.protocol == 1) {
-    pkt.icmp_type = p.icmp_type;
-    pkt.icmp_code = p.icmp_code;
-  }
-  std::uint32_t next = 0;
-  for (int step = 0; step < PINTO_MAX_RULES && next < chain.rules.size(); ++step) {
-    const pinto_rule& r = chain.rules[next];
-    if (!pinto_rule_matches(&r, &pkt, &sets)) {
-      ++next;
-      continue;
-    }
-    switch (r.action) {
-      case PINTO_ACTION_ALLOW: return true;
-      case PINTO_ACTION_LOG: ++next; break;
-      case PINTO_ACTION_GOTO: next = r.goto_index > next ? r.goto_index : next + 1; break;
-      default: return false;
-    }
-  }
-  return false;
-}
 
 Program program_of(const std::string& resources) {
   return compile(
@@ -108,12 +48,7 @@ TEST_P(EbpfPolicyCases, SameVerdictAsTheReferenceOrRefused) {
   ASSERT_NE(encoded, nullptr);
   const EncodedChain& chain =
       c.direction == Direction::Ingress ? encoded->ingress : encoded->egress;
-  const bool ebpf = simulate(image.value(), chain, packet);
-  if (!packet.source.is_v4() && reference) {
-    EXPECT_FALSE(ebpf);  // documented: IPv6 is not allowed through a policed endpoint
-    GTEST_SKIP() << "IPv6 on a policed endpoint: dropped by the eBPF dataplane (IPv4 only)";
-  }
-  EXPECT_EQ(ebpf, reference) << c.packet;
+  EXPECT_EQ(sim::walk(image.value(), chain, packet).allowed, reference) << c.packet;
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, EbpfPolicyCases, testing::ValuesIn(cases::kCases),
@@ -121,7 +56,7 @@ INSTANTIATE_TEST_SUITE_P(Table, EbpfPolicyCases, testing::ValuesIn(cases::kCases
                            return std::string(row.param.name);
                          });
 
-TEST(EbpfMapImage, SetMembersAreIpv4LpmKeysWithTheSetIndex) {
+TEST(EbpfMapImage, SetMembersAreLpmKeysOfTheirFamilyWithTheSetIndex) {
   Program program;
   IpSet set;
   set.id = 42;
@@ -130,11 +65,23 @@ TEST(EbpfMapImage, SetMembersAreIpv4LpmKeysWithTheSetIndex) {
   SetIndexer sets;
   auto image = build_map_image(program, sets);
   ASSERT_TRUE(image);
-  ASSERT_EQ(image.value().set_entries.size(), 1u);  // the IPv6 member is left out
-  const pinto_set_key key = image.value().set_entries[0].key();
-  EXPECT_EQ(key.prefixlen, 32u + 24u);
+  ASSERT_EQ(image.value().set_entries.size(), 2u);
+  const SetEntry& v4 = image.value().set_entries[0];
+  ASSERT_EQ(v4.family, PINTO_FAMILY_IPV4);
+  const pinto_set_key key = v4.key();
+  EXPECT_EQ(key.prefixlen, 64u + 24u);
   EXPECT_EQ(key.set, sets.index_of(42));
-  EXPECT_EQ(key.addr, htonl(0x0a000100));
+  EXPECT_EQ(key.family, static_cast<__u32>(PINTO_FAMILY_IPV4));
+  EXPECT_EQ(key.addr[0], htonl(0x0a000100));
+  EXPECT_EQ(key.addr[1], 0u);
+  const SetEntry& v6 = image.value().set_entries[1];
+  ASSERT_EQ(v6.family, PINTO_FAMILY_IPV6);
+  const pinto_set_key key6 = v6.key();
+  EXPECT_EQ(key6.prefixlen, 64u + 64u);
+  EXPECT_EQ(key6.set, sets.index_of(42));
+  EXPECT_EQ(key6.family, static_cast<__u32>(PINTO_FAMILY_IPV6));
+  EXPECT_EQ(key6.addr[0], htonl(0xfd000000));
+  EXPECT_EQ(key6.addr[3], 0u);
 }
 
 TEST(EbpfMapImage, SetIndexStaysWhileTheSetStaysAndIsNotReusedInTheSameApply) {
@@ -187,15 +134,21 @@ TEST(EbpfMapImage, RuleFieldsAreEncoded) {
   EXPECT_EQ(encoded.value().ids[0].text, "GlobalNetworkPolicy/p/ingress/0");
 }
 
-TEST(EbpfMapImage, Ipv6OnlyRuleNeverMatches) {
+TEST(EbpfMapImage, IpVersionBecomesAFamilyFlag) {
   Chain chain;
   Rule r;
   r.action = Action::Allow;
   r.match.ip_version = IpVersion::V6;
   chain.rules.push_back(r);
+  r.match.ip_version = IpVersion::V4;
+  chain.rules.push_back(r);
+  r.match.ip_version.reset();
+  chain.rules.push_back(r);
   auto encoded = encode_chain(chain, SetIndexer{}, "x");
   ASSERT_TRUE(encoded);
-  EXPECT_TRUE(encoded.value().rules[0].flags & PINTO_F_NEVER);
+  EXPECT_EQ(encoded.value().rules[0].flags, PINTO_F_IPV6);
+  EXPECT_EQ(encoded.value().rules[1].flags, PINTO_F_IPV4);
+  EXPECT_EQ(encoded.value().rules[2].flags, 0u);
 }
 
 TEST(EbpfMapImage, NamedPortsOfRemoteEndpointsAreRefused) {
@@ -217,8 +170,14 @@ TEST(EbpfMapImage, NamedPortsOfRemoteEndpointsAreRefused) {
 
 TEST(EbpfMapImage, TooManyRulesOrPortRangesAreRefused) {
   Chain big;
-  big.rules.resize(PINTO_MAX_RULES + 1);
-  EXPECT_FALSE(encode_chain(big, SetIndexer{}, "x"));
+  big.rules.resize(PINTO_MAX_CHAIN_RULES);
+  EXPECT_TRUE(encode_chain(big, SetIndexer{}, "x"));
+  big.rules.resize(PINTO_MAX_CHAIN_RULES + 1);
+  auto refused = encode_chain(big, SetIndexer{}, "prod/db ingress");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("prod/db ingress: 16385 rules, more than the 16384"),
+            std::string::npos)
+      << refused.error().message;
   Chain ports;
   Rule r;
   r.match.destination.ports.resize(PINTO_MAX_PORT_RANGES + 1);

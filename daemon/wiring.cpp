@@ -173,20 +173,11 @@ Result<void> Daemon::open_policy() {
     log_info("policy: not enforced (policy.dataplane: none)");
     return outcome::success();
   }
-  policy_ = std::make_unique<PolicyEnforcer>(std::move(dataplane).value(), settings_.node_name);
+  // From here on the back-end belongs to the policy thread (daemon/policy_enforcer.h).
+  policy_ = std::make_unique<PolicyEnforcer>(std::move(dataplane).value(),
+                                             dataplane_name(settings_.policy.dataplane),
+                                             settings_.node_name);
   return outcome::success();
-}
-
-void Daemon::retry_policy_while_pending() {
-  if (policy_->pending_interfaces().empty() || policy_retry_) return;
-  policy_retry_ = std::make_unique<boost::asio::steady_timer>(io_);
-  policy_retry_->expires_after(std::chrono::seconds(1));
-  policy_retry_->async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
-    policy_retry_.reset();
-    policy_->reapply();
-    retry_policy_while_pending();
-  });
 }
 
 void Daemon::follow_routes(const rib::RouteDelta& delta) {
@@ -434,11 +425,9 @@ std::vector<bgp::OriginatedRoute> Daemon::originated() const {
 }
 
 Result<void> Daemon::apply_model(config::ClusterModel model) {
-  // Policy needs no BGP identity: it follows every accepted state, Node or not.
-  if (policy_) {
-    policy_->update(catalog_->resources());
-    retry_policy_while_pending();
-  }
+  // Policy needs no BGP identity: it follows every accepted state, Node or not. The copy is all
+  // the routing thread pays; model, compile and the kernel run on the policy thread.
+  if (policy_) policy_->submit(catalog_->resources(), catalog_->revision());
   const bool restart = config::identity_changed(model_, model) || !speaker_;
   if (restart) stop_speaker("configuration changed");
   set_log_level(settings_.log_level);

@@ -4,8 +4,9 @@
 //
 //   resource files ─┐
 //   API (gRPC) ─────┴─▶ store ─▶ ResourceCatalog ─▶ config::ClusterModel ─▶ bgp::PeerConfig[]
-//                                                        │                     ─▶ bgp::Speaker
-//                                                        └ originate[], blocks ─▶ rib, fib
+//                                       │                │                     ─▶ bgp::Speaker
+//                                       │                └ originate[], blocks ─▶ rib, fib
+//                                       └ resources ─▶ PolicyEnforcer (policy thread) ─▶ kernel
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -62,8 +63,10 @@ class Daemon {
 
   /// Opens the kernel writer and reads what our protocol already installed (before start()).
   Result<void> open_fib();
-  /// The policy back-end the settings name (policy.dataplane); none: policy is not enforced.
+  /// The policy back-end the settings name (policy.dataplane) and its thread; none: policy is
+  /// not enforced. Call before start() and before the API starts.
   Result<void> open_policy();
+  /// Set once by open_policy(); the enforcer itself may be used from any thread.
   PolicyEnforcer* policy() { return policy_.get(); }
   /// Loads the store, applies the settings' resource files, and starts BGP if this node's Node
   /// resource exists (otherwise it waits for one to be applied).
@@ -120,8 +123,6 @@ class Daemon {
   /// routes, tunnel devices (daemon/fib_routes.cpp).
   void apply_fib_model();
   void watch_secrets();
-  /// Applies policy again each second while an endpoint's interface is missing.
-  void retry_policy_while_pending();
 
   boost::asio::io_context& io_;
   config::Settings settings_;
@@ -135,7 +136,6 @@ class Daemon {
   std::unique_ptr<bgp::Speaker> speaker_;
   std::unique_ptr<fib::FibManager> fib_;
   std::unique_ptr<PolicyEnforcer> policy_;
-  std::unique_ptr<boost::asio::steady_timer> policy_retry_;  // while interfaces are pending
   std::unique_ptr<boost::asio::steady_timer> fib_sweep_;
   std::unique_ptr<boost::asio::steady_timer> secrets_timer_;
   std::map<std::string, std::map<std::string, std::string>> secret_values_;  // at the last look

@@ -17,13 +17,13 @@ pid=""
 cleanup() {
   if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
   ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$dir"
+  [[ -n "${PINTO_KEEP:-}" ]] || rm -rf "$dir"
 }
 trap cleanup EXIT
 
 ip netns add "$ns"
 ip -n "$ns" link set lo up
-ip -n "$ns" link add cali0bench type dummy
+ip -n "$ns" link add cali0bench type veth peer name cali0peer
 ip -n "$ns" link set cali0bench up
 cat >"$dir/settings.yaml" <<EOF
 nodeName: node-a
@@ -32,6 +32,7 @@ api: {socket: $dir/pintod.sock}
 store: $dir/state.db
 policy: {dataplane: $dataplane}
 listen: {port: 1179}
+logLevel: debug
 EOF
 cat >"$dir/resources.yaml" <<EOF
 apiVersion: projectcalico.org/v3
@@ -79,7 +80,8 @@ ctl apply -f "$dir/policy.yaml" >/dev/null
 apply_ms=$((($(date +%s%N) - start) / 1000000))
 # Let the policy thread finish (pintoctl policy shows no newer state), still sampling.
 for _ in $(seq 600); do
-  out=$(ctl policy | head -3)
+  ctl policy >"$dir/policy.txt"
+  out=$(head -3 "$dir/policy.txt")
   [[ "$out" != *"being applied"* && "$out" == *"revision"* ]] && break
   [[ "$out" != *"revision"* ]] && { sleep 3; break; }  # an older pintod: no revision line
   sleep 0.1
@@ -91,4 +93,4 @@ echo "pintoctl apply: ${apply_ms} ms"
 echo "routing thread answers while applying: $(wc -l <"$dir/samples") samples," \
   "slowest $(sort -n "$dir/samples" | tail -1) ms, median $(sort -n "$dir/samples" |
     awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') ms"
-grep -E "policy: " "$dir/pintod.log" | tail -2 || true
+grep -E "policy: revision|: checked |parsed in" "$dir/pintod.log" | tail -3 || true

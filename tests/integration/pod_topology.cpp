@@ -10,6 +10,9 @@ Pod::Pod(const Netns& node, PodSpec spec, const std::string& block)
       link_({node, spec_.interface_name, {}}, {netns_, "eth0", {spec_.address + "/32"}}) {
   netns_.run({"ip", "route", "add", block, "dev", "eth0", "scope", "link"});
   node.sysctl("net.ipv4.conf." + spec_.interface_name + ".proxy_arp", "1");
+  // As Felix does: answer at once, not after the kernel's random proxy delay (up to 0.8 s),
+  // which a first connection between two pods would otherwise spend on ARP.
+  node.sysctl("net.ipv4.neigh." + spec_.interface_name + ".proxy_delay", "0");
 }
 
 std::string Pod::workload_endpoint(const std::string& node_name) const {

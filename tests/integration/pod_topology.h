@@ -27,8 +27,8 @@ struct PodSpec {
 
 class Pod {
  public:
-  /// Creates the namespace and veth and routes `block` over eth0; enables forwarding and proxy
-  /// ARP on the node side.
+  /// Creates the namespace and veth and routes `block` over eth0; proxy ARP without delay on
+  /// the node side (the node's ip_forward is the test's).
   Pod(const Netns& node, PodSpec spec, const std::string& block = "10.244.1.0/26");
 
   const PodSpec& spec() const { return spec_; }

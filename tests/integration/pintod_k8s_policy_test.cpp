@@ -291,103 +291,108 @@ TEST_P(PintodK8sPolicy, ClassicNetworkPoliciesDecideRealTraffic) {
       20s))
       << failure << state();
 
-  // Deny all ingress in prod: nothing reaches prod pods; prod pods still reach out; dev is
-  // untouched.
-  ASSERT_EQ(apply(kDenyAllIngress), "") << state();
-  EXPECT_EQ(mismatches({{prod_client, db, Proto::Tcp, 5432, false},
-                        {dev_client, web, Proto::Tcp, 8080, false},
-                        {dev_tool, db, Proto::Udp, 53, false},
-                        {db, dev_client, Proto::Tcp, 80, true},
-                        {dev_tool, dev_client, Proto::Tcp, 80, true}}),
-            "")
-      << "deny-all ingress" << state();
-  ASSERT_EQ(remove(kDenyAllIngress), "") << state();
-  EXPECT_EQ(open_everywhere(), "") << "deny-all deleted" << state();
-
-  // Allow from the same namespace only.
-  ASSERT_EQ(apply(kAllowSameNamespace), "") << state();
-  EXPECT_EQ(mismatches({{prod_client, db, Proto::Tcp, 5432, true},
-                        {web, db, Proto::Udp, 53, true},
-                        {dev_client, db, Proto::Tcp, 5432, false},
-                        {monitor, web, Proto::Tcp, 8080, false}}),
-            "")
-      << "allow-same-namespace" << state();
-  ASSERT_EQ(remove(kAllowSameNamespace), "") << state();
-
-  // Allow db from every pod of namespaces labelled team: b.
-  ASSERT_EQ(apply(kAllowFromTeamB), "") << state();
-  EXPECT_EQ(mismatches({{dev_client, db, Proto::Tcp, 5432, true},
-                        {dev_tool, db, Proto::Tcp, 5432, true},
-                        {prod_client, db, Proto::Tcp, 5432, false},
-                        {monitor, db, Proto::Tcp, 5432, false},
-                        {monitor, web, Proto::Tcp, 8080, true}}),
-            "")
-      << "allow-from-namespace-by-label" << state();
-  ASSERT_EQ(remove(kAllowFromTeamB), "") << state();
-
-  // namespaceSelector and podSelector in one peer: both must hold (clients of team b only).
-  ASSERT_EQ(apply(kAllowClientsOfTeamB), "") << state();
-  EXPECT_EQ(mismatches({{dev_client, db, Proto::Tcp, 5432, true},
-                        {dev_tool, db, Proto::Tcp, 5432, false},
-                        {prod_client, db, Proto::Tcp, 5432, false}}),
-            "")
-      << "allow pods by label in namespaces by label" << state();
-  ASSERT_EQ(remove(kAllowClientsOfTeamB), "") << state();
-
-  // ipBlock with except: 10.244.1.16/28 (dev's pods and ops' monitor) but not dev's tool.
-  ASSERT_EQ(apply(kAllowIpBlock), "") << state();
-  EXPECT_EQ(mismatches({{dev_client, db, Proto::Tcp, 5432, true},
-                        {monitor, db, Proto::Udp, 53, true},
-                        {dev_tool, db, Proto::Tcp, 5432, false},
-                        {prod_client, db, Proto::Tcp, 5432, false}}),
-            "")
-      << "ipBlock with except" << state();
-  ASSERT_EQ(remove(kAllowIpBlock), "") << state();
-
-  // Egress: deny all from prod, then let web out to a CIDR (with an exception).
-  ASSERT_EQ(apply(kDenyAllEgress), "") << state();
-  EXPECT_EQ(mismatches({{web, dev_client, Proto::Tcp, 443, false},
-                        {web, dev_client, Proto::Udp, 53, false},
-                        {prod_client, db, Proto::Tcp, 5432, false},
-                        {dev_client, web, Proto::Tcp, 8080, true}}),  // replies pass
-            "")
-      << "deny-all egress" << state();
-  ASSERT_EQ(apply(kWebEgressToCidr), "") << state();
-  EXPECT_EQ(mismatches({{web, dev_client, Proto::Tcp, 443, true},
-                        {web, dev_client, Proto::Udp, 53, true},
-                        {web, monitor, Proto::Tcp, 9090, true},
-                        {web, dev_tool, Proto::Tcp, 443, false},
-                        {web, db, Proto::Tcp, 5432, false},
-                        {prod_client, dev_client, Proto::Tcp, 443, false}}),
-            "")
-      << "egress to CIDR" << state();
-  ASSERT_EQ(remove(kWebEgressToCidr), "") << state();
-  ASSERT_EQ(remove(kDenyAllEgress), "") << state();
-  EXPECT_EQ(open_everywhere(), "") << "egress policies deleted" << state();
-
-  // Ports: a number, an endPort range and UDP on db; a named port on web.
-  ASSERT_EQ(apply(kPorts), "") << state();
-  EXPECT_EQ(mismatches({{dev_client, db, Proto::Tcp, 5432, true},
-                        {dev_client, db, Proto::Tcp, 5433, false},
-                        {dev_client, db, Proto::Tcp, 32000, true},
-                        {dev_client, db, Proto::Tcp, 32010, true},
-                        {dev_client, db, Proto::Tcp, 32011, false},
-                        {dev_client, db, Proto::Udp, 53, true},
-                        {dev_client, db, Proto::Udp, 54, false},
-                        {dev_client, db, Proto::Tcp, 53, false},
-                        {monitor, web, Proto::Tcp, 8080, true},
-                        {monitor, web, Proto::Tcp, 8081, false}}),
-            "")
-      << "ports" << state();
-
-  // Deleting the policies restores connectivity.
-  ASSERT_EQ(remove(kPorts), "") << state();
-  EXPECT_EQ(open_everywhere(), "") << "every policy deleted" << state();
-  EXPECT_EQ(mismatches({{dev_client, db, Proto::Tcp, 5433, true},
-                        {dev_client, db, Proto::Udp, 54, true},
-                        {monitor, web, Proto::Tcp, 8081, true}}),
-            "")
-      << "every policy deleted" << state();
+  // The table: each step applies a manifest, checks, and may delete manifests after its checks
+  // (then every pair must be open again, plus the step's own after-deletion checks).
+  struct Step {
+    const char* name;
+    const char* manifest;
+    std::vector<Check> checks;
+    std::vector<const char*> delete_after;
+    std::vector<Check> after_delete;
+  };
+  const std::vector<Step> steps = {
+      // Nothing reaches prod pods; prod pods still reach out (replies pass); dev is untouched.
+      {"deny-all ingress",
+       kDenyAllIngress,
+       {{prod_client, db, Proto::Tcp, 5432, false},
+        {dev_client, web, Proto::Tcp, 8080, false},
+        {dev_tool, db, Proto::Udp, 53, false},
+        {db, dev_client, Proto::Tcp, 80, true},
+        {dev_tool, dev_client, Proto::Tcp, 80, true}},
+       {kDenyAllIngress},
+       {}},
+      {"allow from the same namespace",
+       kAllowSameNamespace,
+       {{prod_client, db, Proto::Tcp, 5432, true},
+        {web, db, Proto::Udp, 53, true},
+        {dev_client, db, Proto::Tcp, 5432, false},
+        {monitor, web, Proto::Tcp, 8080, false}},
+       {kAllowSameNamespace},
+       {}},
+      // db from every pod of namespaces labelled team: b; web is not selected.
+      {"allow from a namespace by label",
+       kAllowFromTeamB,
+       {{dev_client, db, Proto::Tcp, 5432, true},
+        {dev_tool, db, Proto::Tcp, 5432, true},
+        {prod_client, db, Proto::Tcp, 5432, false},
+        {monitor, db, Proto::Tcp, 5432, false},
+        {monitor, web, Proto::Tcp, 8080, true}},
+       {kAllowFromTeamB},
+       {}},
+      // namespaceSelector and podSelector in one peer: both must hold.
+      {"allow pods by label in namespaces by label",
+       kAllowClientsOfTeamB,
+       {{dev_client, db, Proto::Tcp, 5432, true},
+        {dev_tool, db, Proto::Tcp, 5432, false},
+        {prod_client, db, Proto::Tcp, 5432, false}},
+       {kAllowClientsOfTeamB},
+       {}},
+      // 10.244.1.16/28 holds dev's pods and ops' monitor; dev's tool is the exception.
+      {"ipBlock with except",
+       kAllowIpBlock,
+       {{dev_client, db, Proto::Tcp, 5432, true},
+        {monitor, db, Proto::Udp, 53, true},
+        {dev_tool, db, Proto::Tcp, 5432, false},
+        {prod_client, db, Proto::Tcp, 5432, false}},
+       {kAllowIpBlock},
+       {}},
+      {"egress deny-all",
+       kDenyAllEgress,
+       {{web, dev_client, Proto::Tcp, 443, false},
+        {web, dev_client, Proto::Udp, 53, false},
+        {prod_client, db, Proto::Tcp, 5432, false},
+        {dev_client, web, Proto::Tcp, 8080, true}},  // replies leave through the deny
+       {},
+       {}},
+      // On top of the deny-all: web may reach the CIDR, except dev's tool.
+      {"egress to a CIDR",
+       kWebEgressToCidr,
+       {{web, dev_client, Proto::Tcp, 443, true},
+        {web, dev_client, Proto::Udp, 53, true},
+        {web, monitor, Proto::Tcp, 9090, true},
+        {web, dev_tool, Proto::Tcp, 443, false},
+        {web, db, Proto::Tcp, 5432, false},
+        {prod_client, dev_client, Proto::Tcp, 443, false}},
+       {kWebEgressToCidr, kDenyAllEgress},
+       {}},
+      // A number, an endPort range and UDP on db; a named port on web.
+      {"ports",
+       kPorts,
+       {{dev_client, db, Proto::Tcp, 5432, true},
+        {dev_client, db, Proto::Tcp, 5433, false},
+        {dev_client, db, Proto::Tcp, 32000, true},
+        {dev_client, db, Proto::Tcp, 32010, true},
+        {dev_client, db, Proto::Tcp, 32011, false},
+        {dev_client, db, Proto::Udp, 53, true},
+        {dev_client, db, Proto::Udp, 54, false},
+        {dev_client, db, Proto::Tcp, 53, false},
+        {monitor, web, Proto::Tcp, 8080, true},
+        {monitor, web, Proto::Tcp, 8081, false}},
+       {kPorts},
+       {{dev_client, db, Proto::Tcp, 5433, true},
+        {dev_client, db, Proto::Udp, 54, true},
+        {monitor, web, Proto::Tcp, 8081, true}}},
+  };
+  for (const Step& step : steps) {
+    ASSERT_EQ(apply(step.manifest), "") << step.name << state();
+    EXPECT_EQ(mismatches(step.checks), "") << step.name << state();
+    if (step.delete_after.empty()) continue;
+    for (const char* manifest : step.delete_after)
+      ASSERT_EQ(remove(manifest), "") << step.name << state();
+    // Deleting the policies restores connectivity.
+    EXPECT_EQ(open_everywhere() + mismatches(step.after_delete), "")
+        << step.name << " deleted" << state();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Dataplanes, PintodK8sPolicy, testing::Values("iptables", "ebpf"),

@@ -22,4 +22,13 @@ Result<std::unique_ptr<policy::Dataplane>> make_dataplane(config::PolicyDataplan
   return std::unique_ptr<policy::Dataplane>{};
 }
 
+const char* dataplane_name(config::PolicyDataplane kind) {
+  switch (kind) {
+    case config::PolicyDataplane::Iptables: return "iptables";
+    case config::PolicyDataplane::Ebpf: return "ebpf";
+    case config::PolicyDataplane::None: break;
+  }
+  return "none";
+}
+
 }  // namespace pinto::daemon

@@ -1,5 +1,6 @@
 // pintoctl policy: the rule program this node's data plane enforces, and its per-rule counters.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "pinto/v1/pinto.grpc.pb.h"
 #include "pintoctl/commands.h"
@@ -16,7 +17,15 @@ int policy_command(const Connection& c, bool counters) {
   const auto status = stub->Status(context.get(), request, &response);
   if (!status.ok()) return report_failure(status, "policy", c);
   fmt::print("dataplane: {}\n", response.dataplane());
+  // The policy thread applies after the API answered an apply: say which state is in force.
+  if (response.dataplane() != "none") {
+    fmt::print("revision: {}{}\n", response.revision(),
+               response.applying() ? " (a newer state is being applied)" : "");
+  }
   if (!response.error().empty()) fmt::print("not applied: {}\n", response.error());
+  if (response.pending_interfaces_size() > 0) {
+    fmt::print("waiting for interfaces: {}\n", fmt::join(response.pending_interfaces(), ", "));
+  }
   if (!counters) {
     fmt::print("{}", response.program());
     return kOk;

@@ -171,8 +171,14 @@ int delete_command(const Connection& c, const std::string& kind_typed, const std
     try {
       for (const auto& doc : YAML::LoadAll(text)) {
         if (!doc.IsMap()) continue;
-        targets.push_back({doc["kind"].as<std::string>(""),
-                           doc["metadata"]["namespace"].as<std::string>(""),
+        std::string kind = doc["kind"].as<std::string>("");
+        // A Kubernetes NetworkPolicy manifest names Pinto's KubernetesNetworkPolicy, not
+        // Calico's namespaced NetworkPolicy (which may carry the same name).
+        if (kind == "NetworkPolicy" &&
+            doc["apiVersion"].as<std::string>("").starts_with("networking.k8s.io/")) {
+          kind = "KubernetesNetworkPolicy";
+        }
+        targets.push_back({kind, doc["metadata"]["namespace"].as<std::string>(""),
                            doc["metadata"]["name"].as<std::string>("")});
       }
     } catch (const YAML::Exception& e) {
@@ -199,8 +205,14 @@ int delete_command(const Connection& c, const std::string& kind_typed, const std
     auto context = make_context(kTimeout);
     const auto status = stub->Delete(context.get(), request, &response);
     if (!status.ok()) return report_failure(status, "delete", c);
-    fmt::print("{} deleted{}\n", resource_label(t.kind, response.deleted().namespace_(), t.name),
-               dry_run ? " (dry run)" : "");
+    if (dry_run) {
+      fmt::print("{} deleted (dry run)\n",
+                 resource_label(t.kind, response.deleted().namespace_(), t.name));
+    } else {
+      fmt::print("{} deleted at revision {}\n",
+                 resource_label(t.kind, response.deleted().namespace_(), t.name),
+                 response.revision());
+    }
     print_plan(response.plan(), dry_run);
   }
   return kOk;

@@ -106,11 +106,19 @@ RunResult PintodNode::pintoctl(const std::vector<std::string>& args) const {
 }
 
 RunResult PintodNode::apply(const std::string& yaml, const std::vector<std::string>& extra) {
-  const auto path = dir_ / ("apply-" + std::to_string(++applied_files_) + ".yaml");
-  std::ofstream(path) << yaml;
-  std::vector<std::string> args{"apply", "-f", path.string()};
+  std::vector<std::string> args{"apply", "-f", manifest_file(yaml)};
   args.insert(args.end(), extra.begin(), extra.end());
   return pintoctl(args);
+}
+
+RunResult PintodNode::delete_manifest(const std::string& yaml) {
+  return pintoctl({"delete", "-f", manifest_file(yaml)});
+}
+
+std::string PintodNode::manifest_file(const std::string& yaml) {
+  const auto path = dir_ / ("manifest-" + std::to_string(++applied_files_) + ".yaml");
+  std::ofstream(path) << yaml;
+  return path.string();
 }
 
 void PintodNode::kill() {

@@ -92,6 +92,8 @@ class PintodNode {
   RunResult pintoctl(const std::vector<std::string>& args) const;
   /// Writes `yaml` to a file and runs `pintoctl apply -f` with it (plus `extra` arguments).
   RunResult apply(const std::string& yaml, const std::vector<std::string>& extra = {});
+  /// Writes `yaml` to a file and runs `pintoctl delete -f` with it.
+  RunResult delete_manifest(const std::string& yaml);
   /// SIGKILL: no Cease, no clean-up, the store as the kernel left it.
   void kill();
   std::filesystem::path api_socket() const { return dir_ / "pintod.sock"; }
@@ -102,6 +104,8 @@ class PintodNode {
 
  private:
   std::optional<std::vector<std::string>> status_dump();
+  /// Writes `yaml` to a new file in the node's directory; returns its path.
+  std::string manifest_file(const std::string& yaml);
   void write_files() const;
 
   const Netns& netns_;

@@ -302,9 +302,9 @@ void Speaker::on_established(Session& session) {
   const Negotiated& n = *session.negotiated();
   rib_.set_peer(rib::PeerInfo{peer->id, session.config().ebgp(), n.peer_as, n.peer_router_id,
                               session.config().address, is_client(session.config())});
-  // Joining its update group: the table its members hold (initial table, RFC 4271 §9.4).
-  const std::vector<rib::UpdateChunk> table =
-      update_groups_.join(peer->id, export_policy(session), n.encode_context(), rib_);
+  // Joining its update group: the table its members hold (initial table, RFC 4271 §9.4), sent
+  // before anything the group exports from now on (the stale sweep below, for one).
+  send(*peer, update_groups_.join(peer->id, export_policy(session), n.encode_context(), rib_));
 
   // Graceful restart: the peer is back. Families it no longer preserves go at once (RFC 4724
   // §4.2); the rest wait for its End-of-RIB, or the stale path time.
@@ -317,8 +317,7 @@ void Speaker::on_established(Session& session) {
       start_stale_timer(*peer, kStalePathTime, "no End-of-RIB in time");
   }
 
-  // The initial table, then End-of-RIB per family (RFC 4724 §2).
-  send(*peer, table);
+  // End-of-RIB per family after the initial table (RFC 4724 §2).
   for (const wire::AfiSafi family : n.families()) {
     wire::Bytes out;
     wire::encode_end_of_rib(family, out);

@@ -87,22 +87,24 @@ PeerConfig client_config(const char* router_id, const char* originated) {
 
 class PintodReflector : public IntegrationTest {};
 
+bool all_established(PintodNode& pintod, BirdPeer& bird, FrrPeer& frr) {
+  return bird.established(kPintodAddress) && frr.established(kPintodAddress) &&
+         pintod.established(kBirdAddress) && pintod.established(kFrrAddress);
+}
+
+std::string diagnostics(PintodNode& pintod, BirdPeer& bird, FrrPeer& frr) {
+  return "\n" + pintod.diagnostics() + "\n" + bird.diagnostics() + "\n" + frr.diagnostics();
+}
+
 TEST_F(PintodReflector, ReflectsBetweenBirdAndFrrClientsWithOriginatorAndClusterList) {
   Segment segment;
   PintodNode pintod(segment.pintod(), pintod_config(kClusterId));
   BirdPeer bird(segment.bird(), client_config(kBirdRouterId, kFromBird));
   FrrPeer frr(segment.frr(), client_config(kFrrRouterId, kFromFrr));
   pintod.start();
-  auto state = [&] {
-    return "\n" + pintod.diagnostics() + "\n" + bird.diagnostics() + "\n" + frr.diagnostics();
-  };
+  auto state = [&] { return diagnostics(pintod, bird, frr); };
 
-  ASSERT_TRUE(wait_until(
-      [&] {
-        return bird.established(kPintodAddress) && frr.established(kPintodAddress) &&
-               pintod.established(kBirdAddress) && pintod.established(kFrrAddress);
-      },
-      kSessionTimeout))
+  ASSERT_TRUE(wait_until([&] { return all_established(pintod, bird, frr); }, kSessionTimeout))
       << state();
   EXPECT_TRUE(pintod.log_contains("route reflector client")) << state();
 
@@ -161,15 +163,8 @@ TEST_F(PintodReflector, AddPathClientsGetEveryPathOfAPrefix) {
   BirdPeer bird(segment.bird(), bird_config);
   FrrPeer frr(segment.frr(), client_config(kFrrRouterId, kFromFrr));
   pintod.start();
-  auto state = [&] {
-    return "\n" + pintod.diagnostics() + "\n" + bird.diagnostics() + "\n" + frr.diagnostics();
-  };
-  ASSERT_TRUE(wait_until(
-      [&] {
-        return bird.established(kPintodAddress) && frr.established(kPintodAddress) &&
-               pintod.established(kBirdAddress) && pintod.established(kFrrAddress);
-      },
-      kSessionTimeout))
+  auto state = [&] { return diagnostics(pintod, bird, frr); };
+  ASSERT_TRUE(wait_until([&] { return all_established(pintod, bird, frr); }, kSessionTimeout))
       << state();
 
   frr.announce(kFromPintod);
@@ -196,16 +191,9 @@ void expect_no_transit_between(PintodConfig config) {
   BirdPeer bird(segment.bird(), client_config(kBirdRouterId, kFromBird));
   FrrPeer frr(segment.frr(), client_config(kFrrRouterId, kFromFrr));
   pintod.start();
-  auto state = [&] {
-    return "\n" + pintod.diagnostics() + "\n" + bird.diagnostics() + "\n" + frr.diagnostics();
-  };
+  auto state = [&] { return diagnostics(pintod, bird, frr); };
 
-  ASSERT_TRUE(wait_until(
-      [&] {
-        return bird.established(kPintodAddress) && frr.established(kPintodAddress) &&
-               pintod.established(kBirdAddress) && pintod.established(kFrrAddress);
-      },
-      kSessionTimeout))
+  ASSERT_TRUE(wait_until([&] { return all_established(pintod, bird, frr); }, kSessionTimeout))
       << state();
   EXPECT_FALSE(pintod.log_contains("route reflector client")) << state();
   ASSERT_TRUE(wait_until(

@@ -53,25 +53,52 @@ std::string create_line(const std::string& name, SetKind kind, Family family) {
          (family == Family::V4 ? "inet" : "inet6") + kCreateOptions + " -exist\n";
 }
 
+std::set<SetId> ids_of(const FamilySets& sets) {
+  std::set<SetId> out;
+  for (const auto& [family, by_id] : sets) {
+    for (const auto& [id, set] : by_id) out.insert(id);
+  }
+  return out;
+}
+
+const IpSet* find_set(const FamilySets* sets, Family family, SetId id) {
+  if (!sets) return nullptr;
+  auto f = sets->find(family);
+  if (f == sets->end()) return nullptr;
+  auto it = f->second.find(id);
+  return it == f->second.end() ? nullptr : &it->second;
+}
+
+FamilySets both_families(const std::map<SetId, IpSet>& sets) {
+  return FamilySets{{Family::V4, sets}, {Family::V6, sets}};
+}
+
 }  // namespace
 
-std::string ipset_update_text(const std::map<SetId, IpSet>* previous,
-                              const std::map<SetId, IpSet>& desired) {
+std::map<SetId, IpSet> sets_used(const Program& program, const std::set<SetId>& used) {
+  std::map<SetId, IpSet> out;
+  for (SetId id : used) {
+    if (auto it = program.sets.find(id); it != program.sets.end()) out.emplace(id, it->second);
+  }
+  return out;
+}
+
+std::string ipset_update_text(const FamilySets* previous, const FamilySets& desired) {
   std::string out;
-  for (const auto& [id, set] : desired) {
-    const IpSet* before = nullptr;
-    if (previous) {
-      auto it = previous->find(id);
-      if (it != previous->end() && it->second.kind == set.kind) before = &it->second;
-    }
-    if (before && before->members == set.members) continue;
+  // Set by set, IPv4 then IPv6 (the order of the text is the order of SetIds).
+  for (SetId id : ids_of(desired)) {
     for (Family family : {Family::V4, Family::V6}) {
+      const IpSet* set = find_set(&desired, family, id);
+      if (!set) continue;
+      const IpSet* before = find_set(previous, family, id);
+      if (before && before->kind != set->kind) before = nullptr;
+      if (before && before->members == set->members) continue;
       const std::string name = ipset_name(id, family);
-      const auto wanted = members_of(set, family);
+      const auto wanted = members_of(*set, family);
       if (!before) {
         const std::string temp = temp_name(id, family);
-        out += create_line(name, set.kind, family);
-        out += create_line(temp, set.kind, family);
+        out += create_line(name, set->kind, family);
+        out += create_line(temp, set->kind, family);
         out += "flush " + temp + "\n";
         for (const auto& m : wanted) out += "add " + temp + " " + m + "\n";
         out += "swap " + temp + " " + name + "\n";
@@ -90,16 +117,28 @@ std::string ipset_update_text(const std::map<SetId, IpSet>* previous,
   return out;
 }
 
-std::string ipset_destroy_text(const std::map<SetId, IpSet>& previous,
-                               const std::map<SetId, IpSet>& desired) {
+std::string ipset_destroy_text(const FamilySets& previous, const FamilySets& desired) {
   std::string out;
-  for (const auto& [id, set] : previous) {
-    if (desired.contains(id)) continue;
+  for (SetId id : ids_of(previous)) {
     for (Family family : {Family::V4, Family::V6}) {
-      out += "destroy " + ipset_name(id, family) + "\n";
+      if (find_set(&previous, family, id) && !find_set(&desired, family, id)) {
+        out += "destroy " + ipset_name(id, family) + "\n";
+      }
     }
   }
   return out;
+}
+
+std::string ipset_update_text(const std::map<SetId, IpSet>* previous,
+                              const std::map<SetId, IpSet>& desired) {
+  if (!previous) return ipset_update_text(nullptr, both_families(desired));
+  const FamilySets before = both_families(*previous);
+  return ipset_update_text(&before, both_families(desired));
+}
+
+std::string ipset_destroy_text(const std::map<SetId, IpSet>& previous,
+                               const std::map<SetId, IpSet>& desired) {
+  return ipset_destroy_text(both_families(previous), both_families(desired));
 }
 
 std::vector<std::string> parse_set_names(const std::string& ipset_list_n) {

@@ -10,20 +10,33 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "policy/compiler/program.h"
+#include "policy/iptables/iptables_rules.h"
 
 namespace pinto::policy::iptables {
+
+/// The kernel sets of each family: the program sets that family's rules match with --match-set
+/// (Ruleset::sets). A set written into rules as a literal CIDR has no kernel set in that family.
+using FamilySets = std::map<Family, std::map<SetId, IpSet>>;
+
+/// The sets of `program` named in `used`, for one family's entry of FamilySets.
+std::map<SetId, IpSet> sets_used(const Program& program, const std::set<SetId>& used);
 
 /// The `ipset restore` text that makes the kernel's sets hold `desired`. `previous` is what the
 /// last successful apply installed (nullptr: unknown, every set is refilled). Creates missing
 /// sets; never destroys (rules may still reference a set until iptables-restore has run).
-std::string ipset_update_text(const std::map<SetId, IpSet>* previous,
-                              const std::map<SetId, IpSet>& desired);
+std::string ipset_update_text(const FamilySets* previous, const FamilySets& desired);
 
 /// The `ipset restore` text that destroys the kernel sets of `previous` absent from `desired`:
 /// run after the rules that referenced them are gone.
+std::string ipset_destroy_text(const FamilySets& previous, const FamilySets& desired);
+
+/// The same with every set in both families.
+std::string ipset_update_text(const std::map<SetId, IpSet>* previous,
+                              const std::map<SetId, IpSet>& desired);
 std::string ipset_destroy_text(const std::map<SetId, IpSet>& previous,
                                const std::map<SetId, IpSet>& desired);
 

@@ -61,16 +61,25 @@ Result<void> IptablesDataplane::apply(const Program& program) {
   }
   known_ = false;  // until every step succeeded
 
+  // The rendering decides which sets exist: those a family's rules match with --match-set (a
+  // single-CIDR literal nets set is written into the rules and has no kernel set).
+  std::map<Family, Ruleset> rendered;
+  FamilySets sets;
+  for (Family f : families()) {
+    rendered[f] = render_ruleset(program, f, options_.render);
+    sets[f] = sets_used(program, rendered[f].sets);
+  }
+
   // 1. Sets first: rules about to be written may name new sets.
-  const std::string sets = ipset_update_text(first ? nullptr : &sets_, program.sets);
-  if (!sets.empty()) {
-    if (auto r = run({"ipset", "restore"}, sets); !r) return failure(r.error());
+  const std::string update = ipset_update_text(first ? nullptr : &sets_, sets);
+  if (!update.empty()) {
+    if (auto r = run({"ipset", "restore"}, update); !r) return failure(r.error());
   }
 
   // 2. Each family's chains, one transaction each.
   for (Family f : families()) {
     FamilyState& fs = installed_[f];
-    Ruleset desired = render_ruleset(program, f, options_.render);
+    Ruleset desired = std::move(rendered[f]);
     const std::string text = restore_text(fs.rules, desired, fs.missing_hooks);
     if (!text.empty()) {
       if (auto r = run({restore_tool(f), "--noflush"}, text); !r) return failure(r.error());
@@ -93,18 +102,18 @@ Result<void> IptablesDataplane::apply(const Program& program) {
     if (!listed) return failure(listed.error());
     for (const auto& name : parse_set_names(listed.value())) {
       bool wanted = false;
-      for (const auto& [id, set] : program.sets) {
-        wanted = wanted || name == ipset_name(id, Family::V4) || name == ipset_name(id, Family::V6);
+      for (const auto& [family, by_id] : sets) {
+        for (const auto& [id, set] : by_id) wanted = wanted || name == ipset_name(id, family);
       }
       if (!wanted) destroy += "destroy " + name + "\n";
     }
   } else {
-    destroy = ipset_destroy_text(sets_, program.sets);
+    destroy = ipset_destroy_text(sets_, sets);
   }
   if (!destroy.empty()) {
     if (auto r = run({"ipset", "restore"}, destroy); !r) return failure(r.error());
   }
-  sets_ = program.sets;
+  sets_ = std::move(sets);
   known_ = true;
   return outcome::success();
 }

@@ -2,6 +2,7 @@
 // (both families' rulesets and the sets) and on each apply() feeds the tools only the
 // difference, in this order so that no rule ever names a missing set:
 //   1. ipset restore       create new sets, fill them (swap), add/del members of changed ones
+//                          (only the sets a family's rendered rules match with --match-set)
 //   2. iptables-restore    --noflush: changed chains rewritten in one transaction, the FORWARD
 //      ip6tables-restore   hooks inserted if missing, chains of vanished endpoints deleted
 //   3. ipset restore       destroy sets no rule references any more
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "policy/dataplane.h"
+#include "policy/iptables/ipset_text.h"
 #include "policy/iptables/iptables_rules.h"
 
 namespace pinto::policy::iptables {
@@ -59,7 +61,7 @@ class IptablesDataplane : public Dataplane {
   IptablesOptions options_;
   bool known_ = false;  // installed_ and sets_ reflect the kernel
   std::map<Family, FamilyState> installed_;
-  std::map<SetId, IpSet> sets_;
+  FamilySets sets_;  // per family, the sets its rules match (literal nets have none)
   std::size_t last_chains_written_ = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -63,26 +64,52 @@ struct SideText {
   std::vector<std::string> alternatives;  // one of them must hold (empty: no condition)
 };
 
-SideText side_text(const AddressMatch& m, Family family, bool source) {
+// The one CIDR of a literal-nets set in `family`; nullopt when the set must stay a set match
+// (a selector or named-port set, or not exactly one member in this family).
+std::optional<std::string> literal_net(const Program& program, SetId id, Family family) {
+  auto it = program.sets.find(id);
+  if (it == program.sets.end() || !is_literal_nets(it->second)) return std::nullopt;
+  const IpPrefix* only = nullptr;
+  for (const auto& m : it->second.members) {
+    if ((m.net.family() == AddressFamily::V4) != (family == Family::V4)) continue;
+    if (only) return std::nullopt;
+    only = &m.net;
+  }
+  if (!only) return std::nullopt;
+  return only->to_string();
+}
+
+// One side's clauses; the sets matched with --match-set are added to `used`.
+SideText side_text(const AddressMatch& m, const Program& program, Family family, bool source,
+                   std::set<SetId>& used) {
   const char* dir = source ? "src" : "dst";
   const char* dir_port = source ? "src,src" : "dst,dst";
   const char* ports_flag = source ? "--sports" : "--dports";
+  const char* address_flag = source ? "-s " : "-d ";
+  auto set_match = [&](SetId id, bool negate, const char* what) {
+    used.insert(id);
+    return std::string("-m set ") + (negate ? "! " : "") + "--match-set " + ipset_name(id, family) +
+           " " + what;
+  };
+  // iptables takes one -s (or -d) per rule, negated or not: the first literal wins.
+  bool literal_used = false;
+  auto address = [&](SetId id, bool negate) {
+    if (!literal_used) {
+      if (auto net = literal_net(program, id, family)) {
+        literal_used = true;
+        return std::string(negate ? "! " : "") + address_flag + *net;
+      }
+    }
+    return set_match(id, negate, dir);
+  };
   SideText t;
-  for (SetId id : m.in_sets) {
-    t.all.push_back("-m set --match-set " + ipset_name(id, family) + " " + dir);
-  }
-  for (SetId id : m.not_in_sets) {
-    t.all.push_back("-m set ! --match-set " + ipset_name(id, family) + " " + dir);
-  }
+  for (SetId id : m.in_sets) t.all.push_back(address(id, false));
+  for (SetId id : m.not_in_sets) t.all.push_back(address(id, true));
   for (auto& c : multiport(m.not_ports, ports_flag, true)) t.all.push_back(std::move(c));
-  for (SetId id : m.not_port_sets) {
-    t.all.push_back("-m set ! --match-set " + ipset_name(id, family) + " " + dir_port);
-  }
+  for (SetId id : m.not_port_sets) t.all.push_back(set_match(id, true, dir_port));
   // ports OR port_sets: one alternative per multiport chunk and per named-port set.
   t.alternatives = multiport(m.ports, ports_flag, false);
-  for (SetId id : m.port_sets) {
-    t.alternatives.push_back("-m set --match-set " + ipset_name(id, family) + " " + dir_port);
-  }
+  for (SetId id : m.port_sets) t.alternatives.push_back(set_match(id, false, dir_port));
   return t;
 }
 
@@ -130,8 +157,8 @@ bool is_unconditional_verdict(const Rule& r) {
 }
 
 // Renders one endpoint chain (and its Goto segments) into `out`.
-void render_chain(const EndpointProgram& ep, Direction direction, Family family,
-                  const RenderOptions& options, Ruleset& out) {
+void render_chain(const Program& program, const EndpointProgram& ep, Direction direction,
+                  Family family, const RenderOptions& options, Ruleset& out) {
   const Chain& chain = ep.chain(direction);
   const std::string base = endpoint_chain(ep, direction);
   // Segment starts: 0 and every Goto target; a segment is named by its ordinal.
@@ -164,8 +191,8 @@ void render_chain(const EndpointProgram& ep, Direction direction, Family family,
       if (m.ip_version && (*m.ip_version == IpVersion::V4) != (family == Family::V4)) continue;
       auto proto = protocol_text(m, family);
       if (!proto) continue;
-      const SideText src = side_text(m.source, family, true);
-      const SideText dst = side_text(m.destination, family, false);
+      const SideText src = side_text(m.source, program, family, true, out.sets);
+      const SideText dst = side_text(m.destination, program, family, false, out.sets);
       std::string target;
       switch (r.action) {
         case Action::Allow: target = allow; break;
@@ -206,6 +233,11 @@ void render_chain(const EndpointProgram& ep, Direction direction, Family family,
 
 }  // namespace
 
+bool is_literal_nets(const IpSet& set) {
+  // The compiler's definition text of a rule's own CIDR list (compiler.cpp definition_of).
+  return set.kind == SetKind::Nets && set.definition.starts_with("nets:");
+}
+
 std::string ipset_name(SetId id, Family family) {
   if (family == Family::V4) return set_name(id);
   return "pinto-s6-" + set_name(id).substr(8);
@@ -222,8 +254,8 @@ Ruleset render_ruleset(const Program& program, Family family, const RenderOption
     if (ep.endpoint.host || ep.interface_name.empty()) continue;
     fwd.push_back("-i " + ep.interface_name + " -g " + endpoint_chain(ep, Direction::Egress));
     to_wl.push_back("-o " + ep.interface_name + " -g " + endpoint_chain(ep, Direction::Ingress));
-    render_chain(ep, Direction::Egress, family, options, out);
-    render_chain(ep, Direction::Ingress, family, options, out);
+    render_chain(program, ep, Direction::Egress, family, options, out);
+    render_chain(program, ep, Direction::Ingress, family, options, out);
   }
   fwd.push_back(std::string("-g ") + kToWorkloadChain);
   to_wl.push_back("-j ACCEPT");

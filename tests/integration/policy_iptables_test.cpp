@@ -322,6 +322,47 @@ metadata: {name: partners, labels: {role: external}}
   EXPECT_NE(tcp_exchange(web, partner, 443, 700ms), "") << "a removed CIDR must be denied";
 }
 
+// A rule's single-CIDR nets are written into the rule (-s), with no ipset behind them; a
+// two-CIDR list is an ipset, destroyed again when the rule goes back to one CIDR.
+TEST_F(PolicyIptables, SingleCidrNetsAreLiteralAndMakeNoIpset) {
+  auto policy = [](const std::string& nets) {
+    return R"(
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: web-to-partners}
+spec:
+  selector: app == 'web'
+  types: [Egress]
+  egress: [{action: Allow, destination: {nets: [)" +
+           nets + "]}}]\n";
+  };
+  const TcpEndpoint web{net_->owner("10.0.1.1"), "10.0.1.1"};
+  const TcpEndpoint partner{net_->owner("203.0.113.5"), "203.0.113.5"};
+  const TcpEndpoint other{net_->owner("198.51.100.1"), "198.51.100.1"};
+  auto sets = [&] {
+    std::size_t n = 0;
+    const std::string listed = node_output({"ipset", "list", "-n"});
+    for (std::size_t at = 0; (at = listed.find("pinto-s", at)) != std::string::npos; ++at) ++n;
+    return n;
+  };
+
+  apply(program_of(policy("203.0.113.0/24")));
+  EXPECT_NE(node_output({"iptables-save", "-t", "filter"}).find("-d 203.0.113.0/24"),
+            std::string::npos);
+  EXPECT_EQ(sets(), 0u) << node_output({"ipset", "list", "-n"});
+  EXPECT_EQ(tcp_exchange(web, partner, 443), "");
+  EXPECT_NE(tcp_exchange(web, other, 443, 700ms), "");
+
+  apply(program_of(policy("203.0.113.0/24, 198.51.100.0/24")));
+  EXPECT_EQ(sets(), 1u) << node_output({"ipset", "list", "-n"});  // IPv4 only: no IPv6 member
+  EXPECT_EQ(tcp_exchange(web, other, 443), "");
+
+  apply(program_of(policy("198.51.100.0/24")));
+  EXPECT_EQ(sets(), 0u) << node_output({"ipset", "list", "-n"});
+  EXPECT_EQ(tcp_exchange(web, other, 443), "");
+  EXPECT_NE(tcp_exchange(web, partner, 443, 700ms), "") << "a removed CIDR must be denied";
+}
+
 // Counters come back per endpoint, direction and RuleId; uninstall leaves no chain, hook or set.
 TEST_F(PolicyIptables, CountersAndUninstall) {
   apply(program_of(policy::cases::kDbIngressFromWeb));

@@ -62,6 +62,45 @@ TEST(IpsetText, NewSetIsCreatedAndOldSetDestroyedSeparately) {
             "destroy pinto-s-0000000000000004\ndestroy pinto-s6-0000000000000004\n");
 }
 
+TEST(IpsetText, OnlyTheSetsAFamilyUsesAreCreatedAndDestroyedThere) {
+  // Set 1 is matched in both families, set 2 only in IPv6 (a literal -s in IPv4), set 3 nowhere.
+  const IpSet s1 = nets_set(0x1, {net("10.0.0.0/8"), net("10.1.0.0/16")});
+  const IpSet s2 = nets_set(0x2, {net("10.0.0.0/8"), net("fd00::/64"), net("fd00:1::/64")});
+  const FamilySets sets{{Family::V4, {{0x1, s1}}}, {Family::V6, {{0x1, s1}, {0x2, s2}}}};
+  const std::string text = ipset_update_text(nullptr, sets);
+  EXPECT_NE(text.find("create pinto-s-0000000000000001 "), std::string::npos) << text;
+  EXPECT_NE(text.find("create pinto-s6-0000000000000001 "), std::string::npos) << text;
+  EXPECT_NE(text.find("create pinto-s6-0000000000000002 "), std::string::npos) << text;
+  EXPECT_EQ(text.find("pinto-s-0000000000000002"), std::string::npos) << text;
+  EXPECT_EQ(text.find("0000000000000003"), std::string::npos) << text;
+
+  // Set 2 becomes used in IPv4 too: created and filled there (a swap), IPv6 untouched.
+  FamilySets later = sets;
+  later[Family::V4][0x2] = s2;
+  EXPECT_EQ(ipset_update_text(&sets, later),
+            R"(create pinto-s-0000000000000002 hash:net family inet maxelem 1048576 -exist
+create pinto-t-0000000000000002 hash:net family inet maxelem 1048576 -exist
+flush pinto-t-0000000000000002
+add pinto-t-0000000000000002 10.0.0.0/8
+swap pinto-t-0000000000000002 pinto-s-0000000000000002
+destroy pinto-t-0000000000000002
+)");
+  // Set 1 no longer used in IPv4: destroyed there only.
+  FamilySets fewer = sets;
+  fewer[Family::V4].erase(0x1);
+  EXPECT_EQ(ipset_destroy_text(sets, fewer), "destroy pinto-s-0000000000000001\n");
+  EXPECT_EQ(ipset_destroy_text(sets, sets), "");
+}
+
+TEST(IpsetText, SetsUsedPicksTheRenderedOnes) {
+  Program p;
+  p.sets[0x1] = nets_set(0x1, {net("10.0.0.0/8")});
+  p.sets[0x2] = nets_set(0x2, {net("10.1.0.0/16")});
+  const auto used = sets_used(p, {0x2});
+  ASSERT_EQ(used.size(), 1u);
+  EXPECT_EQ(used.at(0x2), p.sets[0x2]);
+}
+
 TEST(IpsetText, NamedPortMembersCarryProtocolAndPort) {
   std::map<SetId, IpSet> sets{{0x6, IpSet{0x6,
                                           SetKind::NamedPort,

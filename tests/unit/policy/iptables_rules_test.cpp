@@ -71,7 +71,8 @@ Program program_of(const std::string& yaml) {
 
 // The whole IPv4 rendering: conntrack first, dispatch by interface, Pass as a -g to the next
 // tier's segment chain, Log then continue, named port "pg" resolved to 5432 on db, nets/notNets as
-// sets, RuleIds in comments.
+// sets (the single nets CIDR as a literal -s: one per rule, so notNets stays a set), RuleIds in
+// comments.
 TEST(IptablesRules, GoldenIpv4Chains) {
   const Ruleset r = render_ruleset(program_of(kPolicies), Family::V4, {});
   EXPECT_EQ(text_of(r), R"(pinto-fw-cali0db
@@ -95,7 +96,7 @@ pinto-tw-cali0db
   -m set --match-set pinto-s-8ee8c08363dfd0e0 src -m comment --comment "GlobalNetworkPolicy/security.pass-web/ingress/1" -g pinto-tw-cali0db-1
   -m comment --comment "tier/security/ingress/end-of-tier-deny" -j DROP
 pinto-tw-cali0db-1
-  -m set --match-set pinto-s-dc0bb452f7621323 src -m set ! --match-set pinto-s-559cf4629bbd7287 src -m comment --comment "NetworkPolicy/prod/db/ingress/0" -j DROP
+  -s 10.9.0.0/16 -m set ! --match-set pinto-s-559cf4629bbd7287 src -m comment --comment "NetworkPolicy/prod/db/ingress/0" -j DROP
   -p 6 -m set --match-set pinto-s-cc05919ae34680df src -m multiport --dports 5432,6000:6010 -m comment --comment "NetworkPolicy/prod/db/ingress/1" -j ACCEPT
   -m comment --comment "tier/default/ingress/end-of-tier-deny" -j DROP
   -m comment --comment "ingress/profile-allow" -j ACCEPT
@@ -115,6 +116,118 @@ TEST(IptablesRules, Ipv6LeavesOutIpv4OnlyRulesAndNamesInet6Sets) {
   // Chains are the same in both families, so a dispatch from FORWARD works in both.
   const Ruleset v4 = render_ruleset(program_of(kPolicies), Family::V4, {});
   for (const auto& [name, rules] : v4.chains) EXPECT_TRUE(r.chains.contains(name)) << name;
+}
+
+// Literal nets: one endpoint "cali0x" whose ingress chain is one Allow rule with `match`, over
+// hand-made sets (ids 1.. in the order given).
+IpSet nets_set(SetId id, std::vector<const char*> cidrs, std::string kind = "nets:") {
+  IpSet set{id, SetKind::Nets, kind + "test", {}};
+  for (const char* c : cidrs) set.members.push_back({IpPrefix::parse(c).value(), 0, 0});
+  return set;
+}
+
+Program one_rule(std::vector<IpSet> sets, Match match) {
+  Program p;
+  for (auto& set : sets) p.sets[set.id] = set;
+  EndpointProgram ep;
+  ep.endpoint = EndpointId{false, "prod", "x"};
+  ep.interface_name = "cali0x";
+  ep.ingress.policed = true;
+  ep.ingress.rules.push_back(Rule{RuleId{"r", 0}, match, Action::Allow, 0});
+  ep.egress.rules.push_back(Rule{RuleId{"e", 0}, Match{}, Action::Allow, 0});
+  p.endpoints.push_back(std::move(ep));
+  return p;
+}
+
+std::string ingress_rule(const Ruleset& r) {
+  return r.chains.at("pinto-tw-cali0x").at(0);
+}
+
+TEST(IptablesRules, SingleCidrNetsAreWrittenLiterallyAndMakeNoSet) {
+  Match m;
+  m.source.in_sets = {1};
+  m.destination.in_sets = {2};
+  const Program p = one_rule({nets_set(1, {"10.9.0.0/16"}), nets_set(2, {"10.0.1.2/32"})}, m);
+  const Ruleset r = render_ruleset(p, Family::V4, {});
+  EXPECT_EQ(ingress_rule(r), "-s 10.9.0.0/16 -d 10.0.1.2/32 -m comment --comment \"r\" -j ACCEPT");
+  EXPECT_TRUE(r.sets.empty());
+}
+
+TEST(IptablesRules, SingleCidrNotNetsAreNegatedLiterals) {
+  Match m;
+  m.source.not_in_sets = {1};
+  m.destination.not_in_sets = {2};
+  const Program p = one_rule({nets_set(1, {"fd00::/64"}), nets_set(2, {"fd00:1::1/128"})}, m);
+  const Ruleset r = render_ruleset(p, Family::V6, {});
+  EXPECT_EQ(ingress_rule(r),
+            "! -s fd00::/64 ! -d fd00:1::1/128 -m comment --comment \"r\" -j ACCEPT");
+  EXPECT_TRUE(r.sets.empty());
+}
+
+TEST(IptablesRules, OneLiteralPerSideTheOtherSetsStayIpsets) {
+  // iptables takes a single -s per rule: the first single-CIDR set is literal, the rest match.
+  Match m;
+  m.source.in_sets = {1, 2};
+  m.source.not_in_sets = {3};
+  const Program p = one_rule(
+      {nets_set(1, {"10.0.0.0/8"}), nets_set(2, {"10.1.0.0/16"}), nets_set(3, {"10.1.2.0/24"})}, m);
+  const Ruleset r = render_ruleset(p, Family::V4, {});
+  EXPECT_EQ(ingress_rule(r),
+            "-s 10.0.0.0/8 -m set --match-set pinto-s-0000000000000002 src -m set ! --match-set "
+            "pinto-s-0000000000000003 src -m comment --comment \"r\" -j ACCEPT");
+  EXPECT_EQ(r.sets, (std::set<SetId>{2, 3}));
+
+  // No in_set literal: the first not_in_set is the negated literal.
+  Match n;
+  n.source.not_in_sets = {3, 2};
+  const Ruleset r2 = render_ruleset(
+      one_rule({nets_set(2, {"10.1.0.0/16"}), nets_set(3, {"10.1.2.0/24"})}, n), Family::V4, {});
+  EXPECT_EQ(ingress_rule(r2),
+            "! -s 10.1.2.0/24 -m set ! --match-set pinto-s-0000000000000002 src -m comment "
+            "--comment \"r\" -j ACCEPT");
+  EXPECT_EQ(r2.sets, (std::set<SetId>{2}));
+}
+
+TEST(IptablesRules, MultiCidrNetsAndSelectorSetsStayIpsets) {
+  Match m;
+  m.source.in_sets = {1};           // two IPv4 CIDRs
+  m.destination.in_sets = {2};      // a selector set of one pod: members change with labels
+  m.destination.not_in_sets = {3};  // a named-port-free nets set, literal on the destination
+  const Program p = one_rule({nets_set(1, {"10.0.0.0/8", "192.168.0.0/16"}),
+                              nets_set(2, {"10.0.1.2/32"}, "sel:"), nets_set(3, {"10.0.1.3/32"})},
+                             m);
+  const Ruleset r = render_ruleset(p, Family::V4, {});
+  EXPECT_EQ(ingress_rule(r),
+            "-m set --match-set pinto-s-0000000000000001 src -m set --match-set "
+            "pinto-s-0000000000000002 dst ! -d 10.0.1.3/32 -m comment --comment \"r\" -j ACCEPT");
+  EXPECT_EQ(r.sets, (std::set<SetId>{1, 2}));
+}
+
+TEST(IptablesRules, LiteralIsPerFamily) {
+  // One CIDR of each family: literal in both. An IPv6-only CIDR has no IPv4 member, so in IPv4
+  // it stays a match on the (empty) set, as before: never matches.
+  Match m;
+  m.source.in_sets = {1};
+  m.destination.in_sets = {2};
+  const Program p =
+      one_rule({nets_set(1, {"10.9.0.0/16", "fd00::/64"}), nets_set(2, {"fd00:1::/64"})}, m);
+  const Ruleset v4 = render_ruleset(p, Family::V4, {});
+  const Ruleset v6 = render_ruleset(p, Family::V6, {});
+  EXPECT_EQ(ingress_rule(v4),
+            "-s 10.9.0.0/16 -m set --match-set pinto-s-0000000000000002 dst -m comment "
+            "--comment \"r\" -j ACCEPT");
+  EXPECT_EQ(v4.sets, (std::set<SetId>{2}));
+  EXPECT_EQ(ingress_rule(v6), "-s fd00::/64 -d fd00:1::/64 -m comment --comment \"r\" -j ACCEPT");
+  EXPECT_TRUE(v6.sets.empty());
+}
+
+TEST(IptablesRules, RulesLeftOutOfAFamilyUseNoSets) {
+  Match m;
+  m.ip_version = IpVersion::V6;
+  m.source.in_sets = {1};
+  const Program p = one_rule({nets_set(1, {"fd00::/64", "fd00:1::/64"})}, m);
+  EXPECT_TRUE(render_ruleset(p, Family::V4, {}).sets.empty());
+  EXPECT_EQ(render_ruleset(p, Family::V6, {}).sets, (std::set<SetId>{1}));
 }
 
 TEST(IptablesRules, ChainNamesFitIptablesLimit) {

@@ -4,6 +4,7 @@
 // between "status begin" and "status end" lines (until the API issue brings pintoctl).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -112,7 +113,9 @@ class PintodNode {
   PintodConfig config_;
   TempDir dir_;
   std::optional<Subprocess> process_;
-  int applied_files_ = 0;
+  /// Numbers the manifest files; atomic because tests apply from several threads at once (two
+  /// writers handed one number would overwrite each other's manifest).
+  std::atomic<int> applied_files_{0};
 };
 
 /// The pintod and pintoctl binaries under test (set by CMake).

@@ -16,6 +16,7 @@
 #include <variant>
 #include <vector>
 
+#include "bench/sample_attributes.h"
 #include "bgp/wire/message.h"
 
 namespace {
@@ -23,19 +24,7 @@ namespace {
 using namespace pinto::bgp::wire;
 using pinto::IpAddress;
 using pinto::IpPrefix;
-
-// A typical Calico-style route: node-to-node mesh iBGP, empty AS_PATH inside the AS would be too
-// easy; use a short eBGP-like path with a community so attribute decoding is exercised as well.
-PathAttributes sample_attributes() {
-  PathAttributes a;
-  a.origin = Origin::Igp;
-  a.as_path = AsPath{{AsSegment{AsSegmentType::Sequence, {64512, 65001, 4200000001}}}};
-  a.next_hop = *IpAddress::parse("10.0.0.1");
-  a.med = 0;
-  a.local_pref = 100;
-  a.communities = {(65001u << 16) | 100u};
-  return a;
-}
+using pinto::bench::sample_attributes;
 
 // `count` distinct /26 pod blocks from 10.64.0.0 on (what Calico's IPAM hands to nodes).
 std::vector<Nlri> pod_blocks(std::size_t count) {

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench/sample_attributes.h"
 #include "rib/attr_pool.h"
 #include "rib/prefix_trie.h"
 
@@ -204,22 +205,12 @@ BENCHMARK(BM_LpmHash)->Name("Lpm/HashPerLength")->Unit(benchmark::kMillisecond);
 // ---- AttrPool ---------------------------------------------------------------------------------
 
 using namespace pinto::bgp::wire;
-
-PathAttributes typical_attributes() {
-  PathAttributes a;
-  a.origin = Origin::Igp;
-  a.as_path = AsPath{{AsSegment{AsSegmentType::Sequence, {64512, 65001, 4200000001}}}};
-  a.next_hop = *IpAddress::parse("10.0.0.1");
-  a.med = 0;
-  a.local_pref = 100;
-  a.communities = {(65001u << 16) | 100u, (65001u << 16) | 200u};
-  return a;
-}
+using pinto::bench::sample_attributes;
 
 // intern() of a set the pool holds: what every prefix of an UPDATE costs (one hash, one compare).
 void BM_InternExisting(benchmark::State& state) {
   pinto::rib::AttrPool pool;
-  const PathAttributes attributes = typical_attributes();
+  const PathAttributes attributes = sample_attributes();
   const pinto::rib::AttrRef held = pool.intern(attributes);
   for (auto _ : state) benchmark::DoNotOptimize(pool.intern(attributes));
 }
@@ -228,7 +219,7 @@ BENCHMARK(BM_InternExisting)->Name("AttrPool/InternExisting");
 // intern(AttrRef) of one of the pool's own refs: no hashing.
 void BM_InternOwnRef(benchmark::State& state) {
   pinto::rib::AttrPool pool;
-  const pinto::rib::AttrRef held = pool.intern(typical_attributes());
+  const pinto::rib::AttrRef held = pool.intern(sample_attributes());
   for (auto _ : state) benchmark::DoNotOptimize(pool.intern(held));
 }
 BENCHMARK(BM_InternOwnRef)->Name("AttrPool/InternOwnRef");
@@ -236,7 +227,7 @@ BENCHMARK(BM_InternOwnRef)->Name("AttrPool/InternOwnRef");
 // A new set each time, which leaves again when its ref goes (copy, two allocations, erase).
 void BM_InternNew(benchmark::State& state) {
   pinto::rib::AttrPool pool;
-  PathAttributes attributes = typical_attributes();
+  PathAttributes attributes = sample_attributes();
   std::uint32_t med = 0;
   for (auto _ : state) {
     attributes.med = ++med;
@@ -247,13 +238,13 @@ BENCHMARK(BM_InternNew)->Name("AttrPool/InternNewAndRelease");
 
 // The baseline: what the RIB does today per UPDATE (a private copy behind make_shared).
 void BM_MakeShared(benchmark::State& state) {
-  const PathAttributes attributes = typical_attributes();
+  const PathAttributes attributes = sample_attributes();
   for (auto _ : state) benchmark::DoNotOptimize(std::make_shared<const PathAttributes>(attributes));
 }
 BENCHMARK(BM_MakeShared)->Name("AttrPool/MakeSharedBaseline");
 
 void BM_Hash(benchmark::State& state) {
-  const PathAttributes attributes = typical_attributes();
+  const PathAttributes attributes = sample_attributes();
   for (auto _ : state) benchmark::DoNotOptimize(pinto::rib::hash_value(attributes));
 }
 BENCHMARK(BM_Hash)->Name("AttrPool/HashValue");

@@ -2,8 +2,8 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <tuple>
-#include <unordered_set>
 #include <vector>
 
 namespace pinto::rib {
@@ -163,6 +163,17 @@ void push_chunk(std::vector<UpdateChunk>& chunks, bgp::wire::Bytes bytes, std::s
   chunks.push_back({std::make_shared<const bgp::wire::Bytes>(std::move(bytes)), messages, skip});
 }
 
+// Appends the bytes of `chunks` meant for `member` to `out`; returns the number of messages.
+std::size_t flatten(const std::vector<UpdateChunk>& chunks, PeerId member, bgp::wire::Bytes& out) {
+  std::size_t messages = 0;
+  for (const auto& chunk : chunks) {
+    if (chunk.skip == member) continue;
+    out.insert(out.end(), chunk.bytes->begin(), chunk.bytes->end());
+    messages += chunk.messages;
+  }
+  return messages;
+}
+
 }  // namespace
 
 std::vector<UpdateChunk> ExportBatch::for_member(PeerId peer,
@@ -181,18 +192,7 @@ std::vector<UpdateChunk> ExportBatch::for_member(PeerId peer,
   return out;
 }
 
-std::size_t flatten(const std::vector<UpdateChunk>& chunks, PeerId member, bgp::wire::Bytes& out) {
-  std::size_t messages = 0;
-  for (const auto& chunk : chunks) {
-    if (chunk.skip == member) continue;
-    out.insert(out.end(), chunk.bytes->begin(), chunk.bytes->end());
-    messages += chunk.messages;
-  }
-  return messages;
-}
-
-void AdjRibOut::record(const IpPrefix& prefix, SentPaths paths) {
-  SentPaths* held = sent_.find(prefix);
+void AdjRibOut::record(const IpPrefix& prefix, SentPaths* held, SentPaths paths) {
   if (held != nullptr) {
     for (const Sent& old : *held) {
       if (auto s = sourced_.find(old.source); s != sourced_.end() && --s->second == 0)
@@ -216,8 +216,8 @@ std::size_t AdjRibOut::advertised(PeerId member) const {
   return paths_ - (s == sourced_.end() || member == kLocalPeer ? 0 : s->second);
 }
 
-ExportBatch AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
-                            const bgp::wire::EncodeContext& ctx) {
+ExportBatch AdjRibOut::export_changes(std::span<const IpPrefix> changed, const Rib& rib,
+                                      const bgp::wire::EncodeContext& ctx, bool encoding) {
   // What a path exports as depends on its attributes, next hop, source peer and family only,
   // and every prefix of one received UPDATE shares one attribute set: export each distinct input
   // once, and let the prefixes that share it form one bucket, packed into as few UPDATEs as the
@@ -226,6 +226,8 @@ ExportBatch AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
   // the same rule accepted export alike).
   using ExportKey = std::tuple<const PathAttributes*, IpAddress, PeerId, bool, const FilterRule*>;
   std::map<ExportKey, AttrRef> exported_as;  // null: not exported
+  // Consecutive prefixes mostly came in one UPDATE: the last answer saves the map lookup.
+  std::optional<std::pair<ExportKey, AttrRef>> last;
   auto exported = [&](const IpPrefix& prefix, const Path& path) -> AttrRef {
     const PeerInfo* source = rib.peer(path.peer);
     if (source == nullptr) return nullptr;
@@ -233,6 +235,7 @@ ExportBatch AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
     if (!verdict.accept) return nullptr;
     const ExportKey key{path.attributes.get(), path.next_hop, path.peer, prefix.address().is_v4(),
                         verdict.rule};
+    if (last && last->first == key) return last->second;
     auto memo = exported_as.find(key);
     if (memo == exported_as.end()) {
       auto attributes = export_attributes(prefix, path, *source, policy_, verdict);
@@ -240,6 +243,7 @@ ExportBatch AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
       if (attributes) shared = pool_.intern(std::move(*attributes));
       memo = exported_as.emplace(key, std::move(shared)).first;
     }
+    last.emplace(key, memo->second);
     return memo->second;
   };
   // By the member that must not get them (the routes' source; kLocalPeer: nobody).
@@ -259,7 +263,7 @@ ExportBatch AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
       if (AttrRef a = exported(prefix, *best)) desired.push_back({a, best->peer, 0});
     }
     static const SentPaths kNothing;
-    const SentPaths* sent = sent_.find(prefix);
+    SentPaths* sent = sent_.find(prefix);
     const SentPaths& held = sent != nullptr ? *sent : kNothing;
     auto find = [](const SentPaths& in, std::uint32_t path_id) {
       return std::find_if(in.begin(), in.end(),
@@ -269,7 +273,7 @@ ExportBatch AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
     for (const Sent& old : held) {
       // Gone: withdrawn from everyone but its source, who never held it.
       if (find(desired, old.path_id) == desired.end()) {
-        withdraw[old.source].add({prefix, old.path_id});
+        if (encoding) withdraw[old.source].add({prefix, old.path_id});
         different = true;
       }
     }
@@ -280,12 +284,13 @@ ExportBatch AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
         continue;
       }
       different = true;
+      if (!encoding) continue;
       // The new source held the old route, and skips the new one: it owes a withdrawal.
       if (old != held.end() && old->source != now.source && now.source != kLocalPeer)
         batch.withdraw_for[now.source].push_back({prefix, now.path_id});
       add_to_bucket(announce[now.source], {prefix, now.path_id}, now.attributes);
     }
-    if (different) record(prefix, std::move(desired));
+    if (different) record(prefix, sent, std::move(desired));
   }
   for (const auto& [skip, withdrawals] : withdraw) {
     bgp::wire::Bytes bytes;
@@ -358,37 +363,12 @@ std::vector<UpdateChunk> AdjRibOut::transition(const AdjRibOut& from, PeerId mem
   return chunks;
 }
 
-std::size_t AdjRibOut::set_filters(FilterChain filters, const Rib& rib,
-                                   const bgp::wire::EncodeContext& ctx, bgp::wire::Bytes& out) {
-  policy_.filters = std::move(filters);
-  // Everything the peer holds (some may now be rejected) and everything it could hold.
-  std::unordered_set<IpPrefix> seen;
-  std::vector<IpPrefix> all;
-  sent_.for_each([&](const IpPrefix& prefix, const SentPaths&) {
-    if (seen.insert(prefix).second) all.push_back(prefix);
-  });
-  rib.for_each_best([&](const IpPrefix& prefix, const Path&) {
-    if (seen.insert(prefix).second) all.push_back(prefix);
-  });
-  return sync(all, rib, ctx, out);
-}
-
-ExportBatch AdjRibOut::resend(AfiSafi family, const Rib& rib, const bgp::wire::EncodeContext& ctx) {
-  std::vector<IpPrefix> held;
-  sent_.for_each([&](const IpPrefix& prefix, const SentPaths&) {
-    if (family_of(prefix) == family) held.push_back(prefix);
-  });
-  for (const auto& prefix : held) record(prefix, {});
+void AdjRibOut::fill(AfiSafi family, const Rib& rib, const bgp::wire::EncodeContext& ctx) {
   std::vector<IpPrefix> all;
   rib.for_each_best([&](const IpPrefix& prefix, const Path&) {
     if (family_of(prefix) == family) all.push_back(prefix);
   });
-  return sync(all, rib, ctx);
-}
-
-std::size_t AdjRibOut::resend(AfiSafi family, const Rib& rib, const bgp::wire::EncodeContext& ctx,
-                              bgp::wire::Bytes& out) {
-  return flatten(resend(family, rib, ctx).for_member(policy_.peer, ctx), policy_.peer, out);
+  export_changes(all, rib, ctx, false);
 }
 
 }  // namespace pinto::rib

@@ -95,7 +95,9 @@ class AdjRibOut {
   /// every path of a prefix that the export rules let through is sent, each with our path
   /// identifier (Path::export_id), not just the best one.
   ExportBatch sync(std::span<const IpPrefix> changed, const Rib& rib,
-                   const bgp::wire::EncodeContext& ctx);
+                   const bgp::wire::EncodeContext& ctx) {
+    return export_changes(changed, rib, ctx, true);
+  }
   /// One peer's form: appends the UPDATE messages for policy().peer to `out`; returns how many.
   std::size_t sync(std::span<const IpPrefix> changed, const Rib& rib,
                    const bgp::wire::EncodeContext& ctx, bgp::wire::Bytes& out);
@@ -106,22 +108,9 @@ class AdjRibOut {
   /// member's export policy changed and it moved here).
   std::vector<UpdateChunk> transition(const AdjRibOut& from, PeerId member,
                                       const bgp::wire::EncodeContext& ctx) const;
-  /// Advertises every Loc-RIB route of `family` again: forgets what was sent for the family
-  /// first (ROUTE-REFRESH towards a one-peer Adj-RIB-Out, and the initial table of a new group).
-  std::size_t resend(bgp::wire::AfiSafi family, const Rib& rib, const bgp::wire::EncodeContext& ctx,
-                     bgp::wire::Bytes& out);
-  ExportBatch resend(bgp::wire::AfiSafi family, const Rib& rib,
-                     const bgp::wire::EncodeContext& ctx);
-  /// Replaces the export filters and brings the peer in line with them: announces what they now
-  /// let through, withdraws what they now reject, re-announces what they change (no session
-  /// reset). Returns the number of messages appended to `out`.
-  std::size_t set_filters(FilterChain filters, const Rib& rib, const bgp::wire::EncodeContext& ctx,
-                          bgp::wire::Bytes& out);
-  void clear() {
-    sent_.clear();
-    sourced_.clear();
-    paths_ = 0;
-  }
+  /// Records every Loc-RIB route of `family` as held, encoding nothing: a new group, whose
+  /// members get dump() when they join.
+  void fill(bgp::wire::AfiSafi family, const Rib& rib, const bgp::wire::EncodeContext& ctx);
   /// Routes `member` holds from us.
   std::size_t advertised(PeerId member) const;
   std::size_t advertised() const { return advertised(policy_.peer); }
@@ -136,8 +125,12 @@ class AdjRibOut {
   /// Without ADD-PATH one path per prefix, so it is kept inline.
   using SentPaths = boost::container::small_vector<Sent, 1>;
   using SentTable = PrefixMap<SentPaths>;
-  /// Replaces what the members hold of `prefix` (empty: nothing), keeping the counts.
-  void record(const IpPrefix& prefix, SentPaths paths);
+  /// sync(); without `encoding` it only records what the members hold.
+  ExportBatch export_changes(std::span<const IpPrefix> changed, const Rib& rib,
+                             const bgp::wire::EncodeContext& ctx, bool encoding);
+  /// Replaces what the members hold of `prefix` (empty: nothing), keeping the counts; `held` is
+  /// its entry in sent_, when it has one.
+  void record(const IpPrefix& prefix, SentPaths* held, SentPaths paths);
 
   ExportPolicy policy_;
   AttrPool pool_;  // the exported attribute sets: equal ones are one, so they pack together
@@ -147,8 +140,5 @@ class AdjRibOut {
   /// How many of sent_'s paths came from each peer (advertised()).
   std::unordered_map<PeerId, std::size_t> sourced_;
 };
-
-/// Appends the bytes of `chunks` meant for `member` to `out`; returns the number of messages.
-std::size_t flatten(const std::vector<UpdateChunk>& chunks, PeerId member, bgp::wire::Bytes& out);
 
 }  // namespace pinto::rib

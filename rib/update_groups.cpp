@@ -34,7 +34,7 @@ UpdateGroups::Group& UpdateGroups::find_or_create(const ExportPolicy& policy,
   groups_.push_back(std::make_unique<Group>(policy, ctx));
   Group& group = *groups_.back();
   // Nobody holds anything yet: the export goes to no member, and whoever joins gets a dump().
-  for (const AfiSafi family : families_of(policy)) group.out.resend(family, rib, ctx);
+  for (const AfiSafi family : families_of(policy)) group.out.fill(family, rib, ctx);
   return group;
 }
 

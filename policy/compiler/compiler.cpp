@@ -58,6 +58,7 @@ IpSet resolve_set(const PolicyModel& model, const SetSource& source) {
     for (const auto& n : model.members(*term)) set.members.push_back({n, 0, 0});
   } else if (const auto* nets = std::get_if<std::vector<IpPrefix>>(&source)) {
     for (const auto& n : *nets) set.members.push_back({n, 0, 0});
+    set.fixed_members = true;
   } else {
     const auto& np = std::get<NamedPortSource>(source);
     set.kind = SetKind::NamedPort;

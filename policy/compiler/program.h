@@ -59,6 +59,10 @@ struct IpSet {
   std::string definition;
   /// Sorted, unique, both IP families mixed: an iptables back-end splits them per family.
   std::vector<SetMember> members;
+  /// The members are a rule's own `nets` / `notNets`, fixed by the set's id (a change of them is
+  /// another set): a back-end may write them into its rules. Selector and named-port sets change
+  /// members with endpoints and labels and must stay sets.
+  bool fixed_members = false;
   friend bool operator==(const IpSet&, const IpSet&) = default;
 };
 

@@ -68,7 +68,8 @@ struct SideText {
 // (a selector or named-port set, or not exactly one member in this family).
 std::optional<std::string> literal_net(const Program& program, SetId id, Family family) {
   auto it = program.sets.find(id);
-  if (it == program.sets.end() || !is_literal_nets(it->second)) return std::nullopt;
+  if (it == program.sets.end() || it->second.kind != SetKind::Nets || !it->second.fixed_members)
+    return std::nullopt;
   const IpPrefix* only = nullptr;
   for (const auto& m : it->second.members) {
     if ((m.net.family() == AddressFamily::V4) != (family == Family::V4)) continue;
@@ -232,11 +233,6 @@ void render_chain(const Program& program, const EndpointProgram& ep, Direction d
 }
 
 }  // namespace
-
-bool is_literal_nets(const IpSet& set) {
-  // The compiler's definition text of a rule's own CIDR list (compiler.cpp definition_of).
-  return set.kind == SetKind::Nets && set.definition.starts_with("nets:");
-}
 
 std::string ipset_name(SetId id, Family family) {
   if (family == Family::V4) return set_name(id);

@@ -23,7 +23,7 @@
 //
 // Address sets are ipsets, one per SetId and family (ipset_name): rules reference them by name,
 // so a change of members is an `ipset restore` (ipset_text.h) and rewrites no rule. Except, as
-// Calico does, a rule's own literal nets: a set from `nets`/`notNets` (is_literal_nets) with
+// Calico does, a rule's own literal nets: a set from `nets`/`notNets` (IpSet::fixed_members) with
 // exactly one member in the family is written into the rule as `-s CIDR` / `! -s CIDR` (`-d` for
 // the destination). Its members are fixed by its id, so this never trades a member change for a
 // rule change. iptables takes one -s and one -d per rule, so a rule gets at most one literal per
@@ -73,11 +73,6 @@ inline constexpr const char* kChainPrefix = "pinto-";
 /// The kernel name of a set in one family: "pinto-s-<16 hex>" (set_name) for IPv4,
 /// "pinto-s6-<16 hex>" for IPv6.
 std::string ipset_name(SetId id, Family family);
-
-/// True for a set compiled from a rule's literal `nets` / `notNets` ("nets:…"): its members are
-/// fixed by its definition, so a renderer may write them into rules. Selector sets (also
-/// SetKind::Nets, "sel:…") change members with pods and labels and always stay sets.
-bool is_literal_nets(const IpSet& set);
 
 /// The chains enforcing `program` in `family`. Host endpoints are left out (not done yet).
 Ruleset render_ruleset(const Program& program, Family family, const RenderOptions& options);

@@ -121,7 +121,7 @@ TEST(IptablesRules, Ipv6LeavesOutIpv4OnlyRulesAndNamesInet6Sets) {
 // Literal nets: one endpoint "cali0x" whose ingress chain is one Allow rule with `match`, over
 // hand-made sets (ids 1.. in the order given).
 IpSet nets_set(SetId id, std::vector<const char*> cidrs, std::string kind = "nets:") {
-  IpSet set{id, SetKind::Nets, kind + "test", {}};
+  IpSet set{id, SetKind::Nets, kind + "test", {}, kind == "nets:"};
   for (const char* c : cidrs) set.members.push_back({IpPrefix::parse(c).value(), 0, 0});
   return set;
 }

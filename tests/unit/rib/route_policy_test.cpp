@@ -4,6 +4,7 @@
 
 #include "rib/adj_rib_out.h"
 #include "rib/rib.h"
+#include "rib/update_groups.h"
 
 namespace pinto::rib {
 namespace {
@@ -71,6 +72,13 @@ class RoutePolicyTest : public testing::Test {
     p.next_hop_ipv4 = address("10.0.0.1");
     p.filters = std::move(filters);
     return p;
+  }
+
+  // The bytes of `chunks`, in order.
+  static bgp::wire::Bytes bytes_of(const std::vector<UpdateChunk>& chunks) {
+    bgp::wire::Bytes out;
+    for (const auto& c : chunks) out.insert(out.end(), c.bytes->begin(), c.bytes->end());
+    return out;
   }
 
   // Every UPDATE in `bytes`, decoded.
@@ -220,16 +228,17 @@ TEST_F(RoutePolicyTest, ExportSourceRemotePeersTellsOurRoutesFromLearnedOnes) {
 }
 
 TEST_F(RoutePolicyTest, ChangingExportFiltersWithdrawsAndAnnouncesWithoutAReset) {
-  const auto d = rib_.apply(kEbgpPeer, announce({"10.244.1.0/26", "10.244.2.0/26"}, {65002}));
-  AdjRibOut out(to_ebgp_peer(chain({reject("10.244.2.0/26", PrefixMatch::Equal)})));
-  bgp::wire::Bytes bytes;
-  out.sync(d.changed, rib_, {}, bytes);
-  ASSERT_EQ(out.advertised(), 1u);
+  rib_.apply(kEbgpPeer, announce({"10.244.1.0/26", "10.244.2.0/26"}, {65002}));
+  // The peer's update group (rib/update_groups.h) is where a filter change is carried out.
+  UpdateGroups groups;
+  const ExportPolicy policy = to_ebgp_peer(chain({reject("10.244.2.0/26", PrefixMatch::Equal)}));
+  const PeerId peer = policy.peer;
+  groups.join(peer, policy, {}, rib_);
+  ASSERT_EQ(groups.advertised(peer), 1u);
 
   // Now 10.244.1.0/26 is rejected and 10.244.2.0/26 allowed.
-  bytes.clear();
-  out.set_filters(chain({reject("10.244.1.0/26", PrefixMatch::Equal)}), rib_, {}, bytes);
-  auto sent = updates(bytes);
+  auto sent = updates(bytes_of(
+      groups.set_filters(peer, chain({reject("10.244.1.0/26", PrefixMatch::Equal)}), rib_)));
   std::vector<IpPrefix> withdrawn;
   std::vector<IpPrefix> announced;
   for (const auto& u : sent) {
@@ -238,21 +247,17 @@ TEST_F(RoutePolicyTest, ChangingExportFiltersWithdrawsAndAnnouncesWithoutAReset)
   }
   EXPECT_EQ(withdrawn, std::vector<IpPrefix>{prefix("10.244.1.0/26")});
   EXPECT_EQ(announced, std::vector<IpPrefix>{prefix("10.244.2.0/26")});
-  EXPECT_EQ(out.advertised(), 1u);
+  EXPECT_EQ(groups.advertised(peer), 1u);
 
   // The same filters again: nothing to send.
-  bytes.clear();
-  EXPECT_EQ(out.set_filters(chain({reject("10.244.1.0/26", PrefixMatch::Equal)}), rib_, {}, bytes),
-            0u);
-  EXPECT_TRUE(bytes.empty());
+  EXPECT_TRUE(
+      groups.set_filters(peer, chain({reject("10.244.1.0/26", PrefixMatch::Equal)}), rib_).empty());
 
   // Dropping the filters announces it again, unchanged routes stay as they were.
-  bytes.clear();
-  out.set_filters({}, rib_, {}, bytes);
-  sent = updates(bytes);
+  sent = updates(bytes_of(groups.set_filters(peer, {}, rib_)));
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].nlri.size(), 1u);
-  EXPECT_EQ(out.advertised(), 2u);
+  EXPECT_EQ(groups.advertised(peer), 2u);
 }
 
 }  // namespace

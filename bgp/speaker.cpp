@@ -149,7 +149,7 @@ void Speaker::set_peers(const std::vector<PeerConfig>& peers) {
     it->second.session->stop(changed ? "configuration changed" : "peer removed");
     install_md5(it->second.session->config(), false);
     update_groups_.leave(it->second.id);
-    propagate(rib_.remove_peer(it->second.id));
+    rib_.remove_peer(it->second.id, slices());
     it = peers_.erase(it);
   }
   for (const auto& [address, config] : wanted) {
@@ -292,6 +292,10 @@ void Speaker::propagate(const rib::RouteDelta& delta) {
   if (route_observer_) route_observer_(delta);
 }
 
+rib::DeltaSink Speaker::slices() {
+  return [this](rib::RouteDelta& slice) { propagate(slice); };
+}
+
 void Speaker::send(Peer& peer, const std::vector<rib::UpdateChunk>& chunks) {
   for (const auto& chunk : chunks) peer.session->send_updates(chunk.bytes, chunk.messages);
 }
@@ -396,24 +400,22 @@ void Speaker::on_down(Session& session, bool graceful) {
   if (!graceful || !n || !n->peer_graceful_restart) {
     peer->stale_families.clear();
     if (peer->stale_timer) peer->stale_timer->cancel();
-    propagate(rib_.withdraw_all(peer->id));
+    rib_.withdraw_all(peer->id, slices());
     return;
   }
   // Helper side of RFC 4724 §4.2: keep the routes of the families the peer preserves, marked
   // stale, for its restart time (capped by maxRestartTime); withdraw the others now.
-  rib::RouteDelta delta;
   std::set<wire::AfiSafi> kept;
   for (const auto& f : n->peer_graceful_restart->families) kept.insert(f.family);
   for (const wire::AfiSafi family :
        {wire::AfiSafi::ipv4_unicast(), wire::AfiSafi::ipv6_unicast()}) {
     if (kept.contains(family) && n->carries(family)) {
-      delta.merge(rib_.mark_stale(peer->id, family));
+      rib_.mark_stale(peer->id, family, slices());
       peer->stale_families.insert(family);
     } else {
-      delta.merge(rib_.withdraw_all(peer->id, family));
+      rib_.withdraw_all(peer->id, family, slices());
     }
   }
-  propagate(delta);
   std::chrono::seconds restart(n->peer_graceful_restart->restart_time);
   if (session.config().max_restart_time)
     restart = std::min(restart, *session.config().max_restart_time);
@@ -442,11 +444,10 @@ void Speaker::start_stale_timer(Peer& peer, std::chrono::seconds duration,
 void Speaker::sweep(Peer& peer, wire::AfiSafi family, const char* why) {
   peer.stale_families.erase(family);
   const std::size_t before = rib_.stale_count(peer.id);
-  rib::RouteDelta delta = rib_.sweep_stale(peer.id, family);
+  rib_.sweep_stale(peer.id, family, slices());
   log_info("peer {}: {}: removed {} stale {} routes", peer.session->label(), why,
            before - rib_.stale_count(peer.id), wire::to_string(family));
   if (peer.stale_families.empty() && peer.stale_timer) peer.stale_timer->cancel();
-  propagate(delta);
 }
 
 void Speaker::on_route_refresh(Session& session, wire::AfiSafi family) {
@@ -454,7 +455,7 @@ void Speaker::on_route_refresh(Session& session, wire::AfiSafi family) {
   if (peer == nullptr || !update_groups_.contains(peer->id)) return;
   // RFC 7313: with enhanced route refresh the re-advertisement is bracketed by BoRR and EoRR.
   session.send_route_refresh(family, wire::RouteRefresh::BeginningOfRibRefresh);
-  send(*peer, update_groups_.refresh(peer->id, family));
+  send(*peer, update_groups_.refresh(peer->id, family, rib_));
   session.send_route_refresh(family, wire::RouteRefresh::EndOfRibRefresh);
 }
 
@@ -475,7 +476,7 @@ std::vector<PeerStatus> Speaker::status() const {
     }
     st.prefixes_received = rib_.path_count(peer.id);
     st.prefixes_stale = rib_.stale_count(peer.id);
-    st.prefixes_advertised = update_groups_.advertised(peer.id);
+    st.prefixes_advertised = update_groups_.advertised(peer.id, rib_);
     st.last_error = s.last_error();
     st.counters = s.counters();
     out.push_back(std::move(st));

@@ -118,6 +118,9 @@ class Speaker : public SessionListener {
   void accept_next(boost::asio::ip::tcp::acceptor& acceptor);
   void install_md5(const PeerConfig& peer, bool install);
   void propagate(const rib::RouteDelta& delta);
+  /// Where the RIB's bulk changes (a peer's whole table going or turning stale) go, slice by
+  /// slice: each is propagated before the next is made.
+  rib::DeltaSink slices();
   /// Queues an update group's chunks on the peer's session.
   void send(Peer& peer, const std::vector<rib::UpdateChunk>& chunks);
   void sweep(Peer& peer, wire::AfiSafi family, const char* why);

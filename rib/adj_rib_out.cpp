@@ -1,8 +1,10 @@
 #include "rib/adj_rib_out.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <tuple>
 #include <vector>
 
@@ -15,10 +17,6 @@ using bgp::wire::Nlri;
 using bgp::wire::PathAttributes;
 
 constexpr std::uint32_t kDefaultLocalPref = 100;
-
-AfiSafi family_of(const IpPrefix& prefix) {
-  return prefix.address().is_v4() ? AfiSafi::ipv4_unicast() : AfiSafi::ipv6_unicast();
-}
 
 // The export filters' decision for one route (default accept when there are none).
 FilterVerdict export_verdict(const IpPrefix& prefix, const Path& best, const ExportPolicy& policy) {
@@ -192,105 +190,129 @@ std::vector<UpdateChunk> ExportBatch::for_member(PeerId peer,
   return out;
 }
 
-void AdjRibOut::record(const IpPrefix& prefix, SentPaths* held, SentPaths paths) {
-  if (held != nullptr) {
-    for (const Sent& old : *held) {
-      if (auto s = sourced_.find(old.source); s != sourced_.end() && --s->second == 0)
-        sourced_.erase(s);
-    }
-    paths_ -= held->size();
-  }
-  for (const Sent& now : paths) ++sourced_[now.source];
-  paths_ += paths.size();
-  if (paths.empty()) {
-    if (held != nullptr) sent_.erase(prefix);
-  } else if (held != nullptr) {
-    *held = std::move(paths);
-  } else {
-    *sent_.insert(prefix).first = std::move(paths);
-  }
-}
+namespace {
 
-std::size_t AdjRibOut::advertised(PeerId member) const {
-  auto s = sourced_.find(member);
-  return paths_ - (s == sourced_.end() || member == kLocalPeer ? 0 : s->second);
-}
+// A path as the members hold it: exported attributes, whose route it is (that member does not
+// hold it: split horizon inside a group), and our ADD-PATH identifier for it (0 without).
+struct Sent {
+  AttrRef attributes;
+  PeerId source = kLocalPeer;
+  std::uint32_t path_id = 0;
+};
+using SentPaths = boost::container::small_vector<Sent, 1>;
 
-ExportBatch AdjRibOut::export_changes(std::span<const IpPrefix> changed, const Rib& rib,
-                                      const bgp::wire::EncodeContext& ctx, bool encoding) {
-  // What a path exports as depends on its attributes, next hop, source peer and family only,
-  // and every prefix of one received UPDATE shares one attribute set: export each distinct input
-  // once, and let the prefixes that share it form one bucket, packed into as few UPDATEs as the
-  // size limit allows (BIRD's bgp_bucket).
-  // Export filters look at the prefix too: the rule that decided joins the key (prefixes that
-  // the same rule accepted export alike).
-  using ExportKey = std::tuple<const PathAttributes*, IpAddress, PeerId, bool, const FilterRule*>;
-  std::map<ExportKey, AttrRef> exported_as;  // null: not exported
-  // Consecutive prefixes mostly came in one UPDATE: the last answer saves the map lookup.
-  std::optional<std::pair<ExportKey, AttrRef>> last;
-  auto exported = [&](const IpPrefix& prefix, const Path& path) -> AttrRef {
-    const PeerInfo* source = rib.peer(path.peer);
+// Exports paths under one policy, each distinct input once. What a path exports as depends on
+// its attributes, next hop, source peer and family only, and every prefix of one received UPDATE
+// shares one attribute set: the prefixes that share it form one bucket, packed into as few
+// UPDATEs as the size limit allows (BIRD's bgp_bucket). Export filters look at the prefix too:
+// the rule that decided joins the key (prefixes that the same rule accepted export alike).
+class Exporter {
+ public:
+  Exporter(const ExportPolicy& policy, AttrPool& pool, const Rib& rib,
+           const RouteDelta* delta = nullptr)
+      : policy_(policy), pool_(pool), rib_(rib), delta_(delta) {}
+
+  // The attributes `path` goes out with, or null.
+  AttrRef operator()(const IpPrefix& prefix, const Path& path) {
+    const PeerInfo* source = rib_.peer(path.peer);
+    // A peer removed by this very change still tells how its routes went out.
+    if (source == nullptr && delta_ != nullptr) source = delta_->departed_peer(path.peer);
     if (source == nullptr) return nullptr;
     const FilterVerdict verdict = export_verdict(prefix, path, policy_);
     if (!verdict.accept) return nullptr;
-    const ExportKey key{path.attributes.get(), path.next_hop, path.peer, prefix.address().is_v4(),
-                        verdict.rule};
-    if (last && last->first == key) return last->second;
-    auto memo = exported_as.find(key);
-    if (memo == exported_as.end()) {
+    const Key key{path.attributes.get(), path.next_hop, path.peer, prefix.address().is_v4(),
+                  verdict.rule};
+    // Consecutive prefixes mostly came in one UPDATE: the last answer saves the map lookup.
+    if (last_ && last_->first == key) return last_->second;
+    auto memo = exported_as_.find(key);
+    if (memo == exported_as_.end()) {
       auto attributes = export_attributes(prefix, path, *source, policy_, verdict);
       AttrRef shared;
       if (attributes) shared = pool_.intern(std::move(*attributes));
-      memo = exported_as.emplace(key, std::move(shared)).first;
+      memo = exported_as_.emplace(key, std::move(shared)).first;
     }
-    last.emplace(key, memo->second);
+    last_.emplace(key, memo->second);
     return memo->second;
-  };
+  }
+
+  // What the members hold of a prefix whose paths are `paths`: the best one, or with ADD-PATH
+  // every exported path.
+  SentPaths held(const IpPrefix& prefix, std::span<const Path> paths, int best, bool add_path) {
+    SentPaths out;
+    if (add_path) {
+      for (const Path& path : paths) {
+        if (AttrRef a = (*this)(prefix, path)) out.push_back({a, path.peer, path.export_id});
+      }
+    } else if (best >= 0) {
+      const Path& path = paths[static_cast<std::size_t>(best)];
+      if (AttrRef a = (*this)(prefix, path)) out.push_back({a, path.peer, 0});
+    }
+    return out;
+  }
+
+ private:
+  using Key = std::tuple<const PathAttributes*, IpAddress, PeerId, bool, const FilterRule*>;
+  const ExportPolicy& policy_;
+  AttrPool& pool_;
+  const Rib& rib_;
+  const RouteDelta* delta_;
+  std::map<Key, AttrRef> exported_as_;  // null: not exported
+  std::optional<std::pair<Key, AttrRef>> last_;
+};
+
+bool adds_paths(const bgp::wire::EncodeContext& ctx, const IpPrefix& prefix) {
+  return prefix.address().is_v4() ? ctx.add_path.ipv4_unicast : ctx.add_path.ipv6_unicast;
+}
+bool adds_paths(const bgp::wire::EncodeContext& ctx, AfiSafi family) {
+  return family == AfiSafi::ipv4_unicast() ? ctx.add_path.ipv4_unicast : ctx.add_path.ipv6_unicast;
+}
+
+const Sent* find_path(const SentPaths& in, std::uint32_t path_id) {
+  auto it = std::find_if(in.begin(), in.end(), [&](const Sent& s) { return s.path_id == path_id; });
+  return it == in.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+std::vector<AfiSafi> families_of(const ExportPolicy& policy) {
+  std::vector<AfiSafi> out;
+  if (policy.ipv4_unicast) out.push_back(AfiSafi::ipv4_unicast());
+  if (policy.ipv6_unicast) out.push_back(AfiSafi::ipv6_unicast());
+  return out;
+}
+
+ExportBatch AdjRibOut::sync(const RouteDelta& delta, const Rib& rib,
+                            const bgp::wire::EncodeContext& ctx) {
+  ExportBatch batch;
+  if (delta.prior.empty()) return batch;
+  counts_.reset();
+  Exporter exporter(policy_, pool_, rib, &delta);
   // By the member that must not get them (the routes' source; kLocalPeer: nobody).
   std::map<PeerId, Buckets> announce;
   std::map<PeerId, Withdrawals> withdraw;
-  ExportBatch batch;
-  const bool add_path_v4 = ctx.add_path.ipv4_unicast;
-  const bool add_path_v6 = ctx.add_path.ipv6_unicast;
-  for (const IpPrefix& prefix : changed) {
-    // What the members should hold now: the best path, or with ADD-PATH every exported path.
-    SentPaths desired;
-    if (prefix.address().is_v4() ? add_path_v4 : add_path_v6) {
-      for (const Path& path : rib.paths(prefix)) {
-        if (AttrRef a = exported(prefix, path)) desired.push_back({a, path.peer, path.export_id});
-      }
-    } else if (const Path* best = rib.best(prefix)) {
-      if (AttrRef a = exported(prefix, *best)) desired.push_back({a, best->peer, 0});
-    }
-    static const SentPaths kNothing;
-    SentPaths* sent = sent_.find(prefix);
-    const SentPaths& held = sent != nullptr ? *sent : kNothing;
-    auto find = [](const SentPaths& in, std::uint32_t path_id) {
-      return std::find_if(in.begin(), in.end(),
-                          [&](const Sent& s) { return s.path_id == path_id; });
-    };
-    bool different = held.size() != desired.size();
+  for (const PriorPaths& prior : delta.prior) {
+    const IpPrefix& prefix = prior.prefix;
+    const bool add_path = adds_paths(ctx, prefix);
+    const SentPaths held =
+        exporter.held(prefix, {prior.paths.data(), prior.paths.size()}, prior.best, add_path);
+    const Rib::PathsView now = rib.view(prefix);
+    const SentPaths desired = exporter.held(prefix, now.paths, now.best, add_path);
     for (const Sent& old : held) {
       // Gone: withdrawn from everyone but its source, who never held it.
-      if (find(desired, old.path_id) == desired.end()) {
-        if (encoding) withdraw[old.source].add({prefix, old.path_id});
-        different = true;
-      }
+      if (find_path(desired, old.path_id) == nullptr)
+        withdraw[old.source].add({prefix, old.path_id});
     }
-    for (const Sent& now : desired) {
-      auto old = find(held, now.path_id);
-      if (old != held.end() && old->source == now.source &&
-          same_attributes(old->attributes, now.attributes)) {
+    for (const Sent& wanted : desired) {
+      const Sent* old = find_path(held, wanted.path_id);
+      if (old != nullptr && old->source == wanted.source &&
+          same_attributes(old->attributes, wanted.attributes)) {
         continue;
       }
-      different = true;
-      if (!encoding) continue;
       // The new source held the old route, and skips the new one: it owes a withdrawal.
-      if (old != held.end() && old->source != now.source && now.source != kLocalPeer)
-        batch.withdraw_for[now.source].push_back({prefix, now.path_id});
-      add_to_bucket(announce[now.source], {prefix, now.path_id}, now.attributes);
+      if (old != nullptr && old->source != wanted.source && wanted.source != kLocalPeer)
+        batch.withdraw_for[wanted.source].push_back({prefix, wanted.path_id});
+      add_to_bucket(announce[wanted.source], {prefix, wanted.path_id}, wanted.attributes);
     }
-    if (different) record(prefix, sent, std::move(desired));
   }
   for (const auto& [skip, withdrawals] : withdraw) {
     bgp::wire::Bytes bytes;
@@ -305,17 +327,18 @@ ExportBatch AdjRibOut::export_changes(std::span<const IpPrefix> changed, const R
   return batch;
 }
 
-std::size_t AdjRibOut::sync(std::span<const IpPrefix> changed, const Rib& rib,
+std::size_t AdjRibOut::sync(const RouteDelta& delta, const Rib& rib,
                             const bgp::wire::EncodeContext& ctx, bgp::wire::Bytes& out) {
-  return flatten(sync(changed, rib, ctx).for_member(policy_.peer, ctx), policy_.peer, out);
+  return flatten(sync(delta, rib, ctx).for_member(policy_.peer, ctx), policy_.peer, out);
 }
 
-std::vector<UpdateChunk> AdjRibOut::dump(AfiSafi family, PeerId member,
+std::vector<UpdateChunk> AdjRibOut::dump(AfiSafi family, PeerId member, const Rib& rib,
                                          const bgp::wire::EncodeContext& ctx) const {
+  Exporter exporter(policy_, pool_, rib);
+  const bool add_path = adds_paths(ctx, family);
   Buckets buckets;
-  sent_.for_each([&](const IpPrefix& prefix, const SentPaths& paths) {
-    if (family_of(prefix) != family) return;
-    for (const Sent& sent : paths) {
+  rib.for_each_entry(family, [&](const IpPrefix& prefix, std::span<const Path> paths, int best) {
+    for (const Sent& sent : exporter.held(prefix, paths, best, add_path)) {
       if (sent.source != member) add_to_bucket(buckets, {prefix, sent.path_id}, sent.attributes);
     }
   });
@@ -326,35 +349,34 @@ std::vector<UpdateChunk> AdjRibOut::dump(AfiSafi family, PeerId member,
   return chunks;
 }
 
-std::vector<UpdateChunk> AdjRibOut::transition(const AdjRibOut& from, PeerId member,
+std::vector<UpdateChunk> AdjRibOut::transition(const AdjRibOut& from, PeerId member, const Rib& rib,
                                                const bgp::wire::EncodeContext& ctx) const {
-  // What `member` holds of a prefix under an Adj-RIB-Out: the paths not from itself.
-  auto held_by_member = [&](const SentTable& table, const IpPrefix& prefix,
-                            std::uint32_t path_id) -> const Sent* {
-    const SentPaths* paths = table.find(prefix);
-    if (paths == nullptr) return nullptr;
-    for (const Sent& s : *paths) {
-      if (s.path_id == path_id && s.source != member) return &s;
-    }
-    return nullptr;
-  };
+  Exporter before(from.policy_, pool_, rib);
+  Exporter after(policy_, pool_, rib);
   Withdrawals withdrawals;
-  from.sent_.for_each([&](const IpPrefix& prefix, const SentPaths& paths) {
-    for (const Sent& held : paths) {
-      if (held.source == member) continue;
-      if (held_by_member(sent_, prefix, held.path_id) == nullptr)
-        withdrawals.add({prefix, held.path_id});
-    }
-  });
   Buckets buckets;
-  sent_.for_each([&](const IpPrefix& prefix, const SentPaths& paths) {
-    for (const Sent& wanted : paths) {
-      if (wanted.source == member) continue;
-      const Sent* held = held_by_member(from.sent_, prefix, wanted.path_id);
-      if (held != nullptr && same_attributes(held->attributes, wanted.attributes)) continue;
-      add_to_bucket(buckets, {prefix, wanted.path_id}, wanted.attributes);
-    }
-  });
+  for (const AfiSafi family : families_of(policy_)) {
+    const bool add_path = adds_paths(ctx, family);
+    rib.for_each_entry(family, [&](const IpPrefix& prefix, std::span<const Path> paths, int best) {
+      // What `member` holds of a prefix under each policy: the paths not from itself.
+      auto of_member = [&](SentPaths sent) {
+        sent.erase(std::remove_if(sent.begin(), sent.end(),
+                                  [&](const Sent& s) { return s.source == member; }),
+                   sent.end());
+        return sent;
+      };
+      const SentPaths held = of_member(before.held(prefix, paths, best, add_path));
+      const SentPaths wanted = of_member(after.held(prefix, paths, best, add_path));
+      for (const Sent& h : held) {
+        if (find_path(wanted, h.path_id) == nullptr) withdrawals.add({prefix, h.path_id});
+      }
+      for (const Sent& w : wanted) {
+        const Sent* h = find_path(held, w.path_id);
+        if (h != nullptr && same_attributes(h->attributes, w.attributes)) continue;
+        add_to_bucket(buckets, {prefix, w.path_id}, w.attributes);
+      }
+    });
+  }
   bgp::wire::Bytes bytes;
   std::size_t messages = encode(withdrawals, ctx, bytes);
   messages += encode(buckets, ctx, bytes);
@@ -363,12 +385,25 @@ std::vector<UpdateChunk> AdjRibOut::transition(const AdjRibOut& from, PeerId mem
   return chunks;
 }
 
-void AdjRibOut::fill(AfiSafi family, const Rib& rib, const bgp::wire::EncodeContext& ctx) {
-  std::vector<IpPrefix> all;
-  rib.for_each_best([&](const IpPrefix& prefix, const Path&) {
-    if (family_of(prefix) == family) all.push_back(prefix);
-  });
-  export_changes(all, rib, ctx, false);
+std::size_t AdjRibOut::advertised(PeerId member, const Rib& rib,
+                                  const bgp::wire::EncodeContext& ctx) const {
+  if (!counts_) {
+    Counts counts;
+    Exporter exporter(policy_, pool_, rib);
+    for (const AfiSafi family : families_of(policy_)) {
+      const bool add_path = adds_paths(ctx, family);
+      rib.for_each_entry(family,
+                         [&](const IpPrefix& prefix, std::span<const Path> paths, int best) {
+                           for (const Sent& sent : exporter.held(prefix, paths, best, add_path)) {
+                             ++counts.total;
+                             ++counts.by_source[sent.source];
+                           }
+                         });
+    }
+    counts_ = std::move(counts);
+  }
+  auto s = counts_->by_source.find(member);
+  return counts_->total - (s == counts_->by_source.end() || member == kLocalPeer ? 0 : s->second);
 }
 
 }  // namespace pinto::rib

@@ -6,7 +6,14 @@
 // sync() looks only at the prefixes that changed and produces packed UPDATEs (prefixes with equal
 // attributes share one message, BIRD's bucket idea) plus withdrawals. One AdjRibOut serves an
 // update group (rib/update_groups.h): peers with the same export policy and encoding share its
-// state and its encoded UPDATEs.
+// encoded UPDATEs.
+//
+// NOTE Memory
+//   Nothing is stored per route: what the members hold is the Loc-RIB seen through the export
+//   policy (BIRD without `export table`). A change carries the paths its prefixes had before
+//   (RouteDelta::prior); exporting those again tells what the members were sent, and the
+//   difference is what goes out. A million routes reflected to any number of groups cost the
+//   Loc-RIB alone. The price: dump(), transition() and advertised() walk the Loc-RIB.
 #pragma once
 
 #include <boost/container/small_vector.hpp>
@@ -15,6 +22,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "bgp/wire/message.h"
@@ -64,6 +72,9 @@ std::optional<bgp::wire::PathAttributes> export_attributes(const IpPrefix& prefi
                                                            const ExportPolicy& policy,
                                                            const FilterVerdict& verdict);
 
+/// The families `policy` carries.
+std::vector<bgp::wire::AfiSafi> families_of(const ExportPolicy& policy);
+
 /// UPDATE bytes for the members of an update group. `skip`: the member that must not get them
 /// (they carry routes it sent us: split horizon), kLocalPeer when every member gets them.
 struct UpdateChunk {
@@ -82,63 +93,48 @@ struct ExportBatch {
   std::vector<UpdateChunk> for_member(PeerId peer, const bgp::wire::EncodeContext& ctx) const;
 };
 
-/// The Adj-RIB-Out of an update group (the peers that get the same UPDATEs): what its members
-/// hold from us, and the export that keeps them in line with the Loc-RIB. A group's policy has
-/// `peer` unset (kLocalPeer): the routes a member sent us are still exported to the group, but
-/// tagged with that member, who skips them (ExportBatch). With `peer` set it is one peer's
-/// Adj-RIB-Out (sync() into bytes).
+/// The Adj-RIB-Out of an update group (the peers that get the same UPDATEs): the export that
+/// keeps its members in line with the Loc-RIB. A group's policy has `peer` unset (kLocalPeer):
+/// the routes a member sent us are still exported to the group, but tagged with that member,
+/// who skips them (ExportBatch). With `peer` set it is one peer's Adj-RIB-Out (sync() into
+/// bytes).
+///
+/// With ADD-PATH towards the members (`ctx`) every path of a prefix that the export rules let
+/// through is sent, each with our path identifier (Path::export_id), not just the best one.
 class AdjRibOut {
  public:
   explicit AdjRibOut(ExportPolicy policy) : policy_(std::move(policy)) {}
 
-  /// Brings the members up to date for `changed`. With ADD-PATH towards the members (`ctx`)
-  /// every path of a prefix that the export rules let through is sent, each with our path
-  /// identifier (Path::export_id), not just the best one.
-  ExportBatch sync(std::span<const IpPrefix> changed, const Rib& rib,
-                   const bgp::wire::EncodeContext& ctx) {
-    return export_changes(changed, rib, ctx, true);
-  }
+  /// Brings the members up to date for a Loc-RIB change (its prefixes' prior paths against
+  /// their paths now).
+  ExportBatch sync(const RouteDelta& delta, const Rib& rib, const bgp::wire::EncodeContext& ctx);
   /// One peer's form: appends the UPDATE messages for policy().peer to `out`; returns how many.
-  std::size_t sync(std::span<const IpPrefix> changed, const Rib& rib,
-                   const bgp::wire::EncodeContext& ctx, bgp::wire::Bytes& out);
+  std::size_t sync(const RouteDelta& delta, const Rib& rib, const bgp::wire::EncodeContext& ctx,
+                   bgp::wire::Bytes& out);
   /// What a member holds of `family` (a member joining, ROUTE-REFRESH), as UPDATEs.
-  std::vector<UpdateChunk> dump(bgp::wire::AfiSafi family, PeerId member,
+  std::vector<UpdateChunk> dump(bgp::wire::AfiSafi family, PeerId member, const Rib& rib,
                                 const bgp::wire::EncodeContext& ctx) const;
-  /// Brings `member`, which holds what `from` exported, in line with this Adj-RIB-Out (the
-  /// member's export policy changed and it moved here).
-  std::vector<UpdateChunk> transition(const AdjRibOut& from, PeerId member,
+  /// Brings `member`, which holds what `from` exports, in line with this one (the member's
+  /// export policy changed and it moves here).
+  std::vector<UpdateChunk> transition(const AdjRibOut& from, PeerId member, const Rib& rib,
                                       const bgp::wire::EncodeContext& ctx) const;
-  /// Records every Loc-RIB route of `family` as held, encoding nothing: a new group, whose
-  /// members get dump() when they join.
-  void fill(bgp::wire::AfiSafi family, const Rib& rib, const bgp::wire::EncodeContext& ctx);
-  /// Routes `member` holds from us.
-  std::size_t advertised(PeerId member) const;
-  std::size_t advertised() const { return advertised(policy_.peer); }
+  /// Routes `member` holds from us (a walk of the Loc-RIB, remembered until the next change).
+  std::size_t advertised(PeerId member, const Rib& rib, const bgp::wire::EncodeContext& ctx) const;
+  std::size_t advertised(const Rib& rib, const bgp::wire::EncodeContext& ctx = {}) const {
+    return advertised(policy_.peer, rib, ctx);
+  }
   const ExportPolicy& policy() const { return policy_; }
 
  private:
-  struct Sent {
-    AttrRef attributes;
-    PeerId source = kLocalPeer;  // whose route it is (that member does not hold it)
-    std::uint32_t path_id = 0;   // ADD-PATH: ours for it; 0 without
-  };
-  /// Without ADD-PATH one path per prefix, so it is kept inline.
-  using SentPaths = boost::container::small_vector<Sent, 1>;
-  using SentTable = PrefixMap<SentPaths>;
-  /// sync(); without `encoding` it only records what the members hold.
-  ExportBatch export_changes(std::span<const IpPrefix> changed, const Rib& rib,
-                             const bgp::wire::EncodeContext& ctx, bool encoding);
-  /// Replaces what the members hold of `prefix` (empty: nothing), keeping the counts; `held` is
-  /// its entry in sent_, when it has one.
-  void record(const IpPrefix& prefix, SentPaths* held, SentPaths paths);
-
   ExportPolicy policy_;
-  AttrPool pool_;  // the exported attribute sets: equal ones are one, so they pack together
-  /// What the members hold; prefixes sent together share one attribute set.
-  SentTable sent_;
-  std::size_t paths_ = 0;  // entries over all of sent_
-  /// How many of sent_'s paths came from each peer (advertised()).
-  std::unordered_map<PeerId, std::size_t> sourced_;
+  /// The exported attribute sets of one operation: equal ones are one, so they pack together.
+  mutable AttrPool pool_;
+  /// advertised(): exported paths in all, and how many of them came from each peer.
+  struct Counts {
+    std::size_t total = 0;
+    std::unordered_map<PeerId, std::size_t> by_source;
+  };
+  mutable std::optional<Counts> counts_;
 };
 
 }  // namespace pinto::rib

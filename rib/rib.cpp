@@ -24,6 +24,11 @@ bool same_best(const std::optional<Path>& a, const std::optional<Path>& b) {
   return !a || same_route(*a, *b);
 }
 
+// Takes back what record_prior() added since delta.prior held `recorded` entries.
+void drop_prior_since(RouteDelta& delta, std::size_t recorded) {
+  delta.prior.erase(delta.prior.begin() + static_cast<std::ptrdiff_t>(recorded), delta.prior.end());
+}
+
 const PeerInfo kLocalInfo{kLocalPeer, false, 0, 0, IpAddress{}};
 
 std::size_t occurrences(const bgp::wire::AsPath& path, std::uint32_t asn) {
@@ -48,8 +53,21 @@ void Rib::set_import_policy(PeerId peer, FilterChain filters, std::uint32_t allo
   import_[peer] = ImportPolicy{std::move(filters), allowed_local_as};
 }
 
-RouteDelta Rib::remove_peer(PeerId peer) {
-  RouteDelta delta = withdraw_all(peer);
+RouteDelta Rib::remove_peer(PeerId peer, const DeltaSink& sink) {
+  // The export of the routes going needs the peer as it was: it travels with the delta, in
+  // every slice (the last one may carry no prefix at all).
+  const PeerInfo* info = this->peer(peer);
+  const std::optional<PeerInfo> departed =
+      info != nullptr && peer != kLocalPeer ? std::optional(*info) : std::nullopt;
+  DeltaSink tagged;
+  if (sink && departed) {
+    tagged = [&](RouteDelta& slice) {
+      slice.departed.push_back(*departed);
+      sink(slice);
+    };
+  }
+  RouteDelta delta = withdraw_all(peer, tagged ? tagged : sink);
+  if (departed && !sink) delta.departed.push_back(*departed);
   peers_.erase(peer);
   path_counts_.erase(peer);
   std::erase_if(export_ids_, [&](const auto& kv) { return kv.first.first == peer; });
@@ -166,12 +184,16 @@ std::uint32_t Rib::export_path_id(PeerId peer, std::uint32_t path_id) {
 void Rib::upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes,
                  const IpAddress& next_hop, std::uint32_t path_id, RouteDelta& delta) {
   Entry& entry = *table_.insert(prefix).first;
-  const std::optional<Path> before = best_of(entry);
   Path path{peer, attributes, next_hop, false, path_id, export_path_id(peer, path_id)};
   auto it = std::find_if(entry.paths.begin(), entry.paths.end(),
                          [&](const Path& p) { return p.peer == peer && p.path_id == path_id; });
+  if (it != entry.paths.end() && same_route(*it, path) && !it->stale) return;
+  // Taken before the change, kept only if the change shows (a re-sent stale path is fresh
+  // again, and nobody needs to hear of that).
+  const std::optional<Path> before = best_of(entry);
+  const std::size_t recorded = delta.prior.size();
+  record_prior(prefix, entry, delta);
   if (it != entry.paths.end()) {
-    if (same_route(*it, path) && !it->stale) return;  // a re-sent stale path is fresh again
     *it = std::move(path);
   } else {
     entry.paths.push_back(std::move(path));
@@ -182,7 +204,20 @@ void Rib::upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes,
     delta.changed.push_back(prefix);
   } else if (entry.paths.size() > 1) {
     delta.alternatives_changed.push_back(prefix);
+  } else {
+    drop_prior_since(delta, recorded);
   }
+}
+
+void Rib::record_prior(const IpPrefix& prefix, const Entry& entry, RouteDelta& delta) {
+  if (!delta.prior.empty() && delta.prior.back().prefix == prefix) return;
+  delta.prior.push_back(PriorPaths{prefix, entry.paths, entry.best});
+}
+
+void Rib::flush(RouteDelta& delta, const DeltaSink& sink, bool last) {
+  if (!sink || (!last && delta.changed.size() + delta.alternatives_changed.size() < kSlice)) return;
+  if (!delta.empty() || !delta.departed.empty()) sink(delta);
+  delta = RouteDelta{};
 }
 
 void Rib::remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta, PathSelection which) {
@@ -197,6 +232,8 @@ void Rib::remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta, PathSel
       static_cast<std::size_t>(std::count_if(entry.paths.begin(), entry.paths.end(), selected));
   if (removed == 0) return;
   const std::optional<Path> before = best_of(entry);
+  const std::size_t recorded = delta.prior.size();
+  record_prior(prefix, entry, delta);
   entry.paths.erase(std::remove_if(entry.paths.begin(), entry.paths.end(), selected),
                     entry.paths.end());
   if (auto count = path_counts_.find(peer); count != path_counts_.end()) {
@@ -205,8 +242,14 @@ void Rib::remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta, PathSel
   }
   decide(entry);
   const bool changed = !same_best(before, best_of(entry));
-  if (!changed && !entry.paths.empty()) delta.alternatives_changed.push_back(prefix);
-  if (changed) delta.changed.push_back(prefix);
+  if (changed) {
+    delta.changed.push_back(prefix);
+  } else if (!entry.paths.empty()) {
+    delta.alternatives_changed.push_back(prefix);
+  } else {
+    drop_prior_since(delta,
+                     recorded);  // nothing usable went (unusable paths only): nothing to tell
+  }
   if (entry.paths.empty()) table_.erase(prefix);  // `entry` goes with it
 }
 
@@ -246,36 +289,49 @@ std::vector<IpPrefix> Rib::prefixes_of(PeerId peer, std::optional<AfiSafi> famil
   return out;
 }
 
-RouteDelta Rib::remove_all(PeerId peer, const std::vector<IpPrefix>& prefixes, bool stale_only) {
+RouteDelta Rib::remove_all(PeerId peer, const std::vector<IpPrefix>& prefixes, bool stale_only,
+                           const DeltaSink& sink) {
   RouteDelta delta;
-  for (const auto& p : prefixes) remove(peer, p, delta, {std::nullopt, stale_only});
+  for (const auto& p : prefixes) {
+    remove(peer, p, delta, {std::nullopt, stale_only});
+    flush(delta, sink, false);
+  }
+  flush(delta, sink, true);
   return delta;
 }
 
-RouteDelta Rib::withdraw_all(PeerId peer) {
-  return remove_all(peer, prefixes_of(peer, std::nullopt, false));
+RouteDelta Rib::withdraw_all(PeerId peer, const DeltaSink& sink) {
+  return remove_all(peer, prefixes_of(peer, std::nullopt, false), false, sink);
 }
 
-RouteDelta Rib::withdraw_all(PeerId peer, AfiSafi family) {
-  return remove_all(peer, prefixes_of(peer, family, false));
+RouteDelta Rib::withdraw_all(PeerId peer, AfiSafi family, const DeltaSink& sink) {
+  return remove_all(peer, prefixes_of(peer, family, false), false, sink);
 }
 
-RouteDelta Rib::mark_stale(PeerId peer, AfiSafi family) {
+RouteDelta Rib::mark_stale(PeerId peer, AfiSafi family, const DeltaSink& sink) {
   RouteDelta delta;
   for (const IpPrefix& prefix : prefixes_of(peer, family, false)) {
     Entry& entry = *table_.find(prefix);
     const std::optional<Path> before = best_of(entry);
+    const std::size_t recorded = delta.prior.size();
+    record_prior(prefix, entry, delta);
     for (auto& p : entry.paths) {
       if (p.peer == peer) p.stale = true;
     }
     decide(entry);  // a fresh path from another peer now beats the stale one
-    if (!same_best(before, best_of(entry))) delta.changed.push_back(prefix);
+    if (!same_best(before, best_of(entry))) {
+      delta.changed.push_back(prefix);
+      flush(delta, sink, false);
+    } else {
+      drop_prior_since(delta, recorded);
+    }
   }
+  flush(delta, sink, true);
   return delta;
 }
 
-RouteDelta Rib::sweep_stale(PeerId peer, AfiSafi family) {
-  return remove_all(peer, prefixes_of(peer, family, true), true);
+RouteDelta Rib::sweep_stale(PeerId peer, AfiSafi family, const DeltaSink& sink) {
+  return remove_all(peer, prefixes_of(peer, family, true), true, sink);
 }
 
 RouteDelta Rib::originate(const IpPrefix& prefix, AttrRef attributes, IpAddress next_hop) {
@@ -294,6 +350,12 @@ const Path* Rib::best(const IpPrefix& prefix) const {
   const Entry* entry = table_.find(prefix);
   if (entry == nullptr || entry->best < 0) return nullptr;
   return &entry->paths[static_cast<std::size_t>(entry->best)];
+}
+
+Rib::PathsView Rib::view(const IpPrefix& prefix) const {
+  const Entry* entry = table_.find(prefix);
+  if (entry == nullptr) return {};
+  return {{entry->paths.data(), entry->paths.size()}, entry->best};
 }
 
 std::span<const Path> Rib::paths(const IpPrefix& prefix) const {
@@ -340,6 +402,16 @@ std::size_t Rib::stale_count(PeerId peer) const {
 void Rib::for_each_best(const std::function<void(const IpPrefix&, const Path&)>& f) const {
   table_.for_each([&](const IpPrefix& prefix, const Entry& entry) {
     if (entry.best >= 0) f(prefix, entry.paths[static_cast<std::size_t>(entry.best)]);
+  });
+}
+
+void Rib::for_each_entry(
+    AfiSafi family,
+    const std::function<void(const IpPrefix&, std::span<const Path>, int best)>& f) const {
+  const auto address_family =
+      family == AfiSafi::ipv4_unicast() ? AddressFamily::V4 : AddressFamily::V6;
+  table_.trie(address_family).for_each([&](const IpPrefix& prefix, const Entry& entry) {
+    f(prefix, {entry.paths.data(), entry.paths.size()}, entry.best);
   });
 }
 

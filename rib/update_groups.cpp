@@ -8,13 +8,6 @@ namespace {
 
 using bgp::wire::AfiSafi;
 
-std::vector<AfiSafi> families_of(const ExportPolicy& policy) {
-  std::vector<AfiSafi> out;
-  if (policy.ipv4_unicast) out.push_back(AfiSafi::ipv4_unicast());
-  if (policy.ipv6_unicast) out.push_back(AfiSafi::ipv6_unicast());
-  return out;
-}
-
 void append(std::vector<UpdateChunk>& to, std::vector<UpdateChunk> from) {
   to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
 }
@@ -22,20 +15,12 @@ void append(std::vector<UpdateChunk>& to, std::vector<UpdateChunk> from) {
 }  // namespace
 
 UpdateGroups::Group& UpdateGroups::find_or_create(const ExportPolicy& policy,
-                                                  const bgp::wire::EncodeContext& ctx,
-                                                  const Rib& rib, bool& created) {
+                                                  const bgp::wire::EncodeContext& ctx) {
   for (auto& group : groups_) {
-    if (group->out.policy() == policy && group->ctx == ctx) {
-      created = false;
-      return *group;
-    }
+    if (group->out.policy() == policy && group->ctx == ctx) return *group;
   }
-  created = true;
   groups_.push_back(std::make_unique<Group>(policy, ctx));
-  Group& group = *groups_.back();
-  // Nobody holds anything yet: the export goes to no member, and whoever joins gets a dump().
-  for (const AfiSafi family : families_of(policy)) group.out.fill(family, rib, ctx);
-  return group;
+  return *groups_.back();
 }
 
 void UpdateGroups::remove_member(Group& group, PeerId peer) {
@@ -50,13 +35,12 @@ std::vector<UpdateChunk> UpdateGroups::join(PeerId peer, ExportPolicy policy,
                                             const bgp::wire::EncodeContext& ctx, const Rib& rib) {
   leave(peer);
   policy.peer = kLocalPeer;  // a group exports to all its members alike
-  bool created = false;
-  Group& group = find_or_create(policy, ctx, rib, created);
+  Group& group = find_or_create(policy, ctx);
   group.members.push_back(peer);
   member_of_[peer] = &group;
   std::vector<UpdateChunk> table;
   for (const AfiSafi family : families_of(group.out.policy()))
-    append(table, group.out.dump(family, peer, ctx));
+    append(table, group.out.dump(family, peer, rib, ctx));
   return table;
 }
 
@@ -68,19 +52,8 @@ void UpdateGroups::leave(PeerId peer) {
 std::unordered_map<PeerId, std::vector<UpdateChunk>> UpdateGroups::sync(const RouteDelta& delta,
                                                                         const Rib& rib) {
   std::unordered_map<PeerId, std::vector<UpdateChunk>> out;
-  std::vector<IpPrefix> with_alternatives;  // made once, for the groups with ADD-PATH
   for (auto& group : groups_) {
-    const auto& add_path = group->ctx.add_path;
-    std::span<const IpPrefix> changed = delta.changed;
-    if ((add_path.ipv4_unicast || add_path.ipv6_unicast) && !delta.alternatives_changed.empty()) {
-      if (with_alternatives.empty()) {
-        with_alternatives = delta.changed;
-        with_alternatives.insert(with_alternatives.end(), delta.alternatives_changed.begin(),
-                                 delta.alternatives_changed.end());
-      }
-      changed = with_alternatives;
-    }
-    const ExportBatch batch = group->out.sync(changed, rib, group->ctx);
+    const ExportBatch batch = group->out.sync(delta, rib, group->ctx);
     if (batch.chunks.empty() && batch.withdraw_for.empty()) continue;
     for (const PeerId member : group->members) {
       auto chunks = batch.for_member(member, group->ctx);
@@ -90,10 +63,10 @@ std::unordered_map<PeerId, std::vector<UpdateChunk>> UpdateGroups::sync(const Ro
   return out;
 }
 
-std::vector<UpdateChunk> UpdateGroups::refresh(PeerId peer, AfiSafi family) const {
+std::vector<UpdateChunk> UpdateGroups::refresh(PeerId peer, AfiSafi family, const Rib& rib) const {
   auto it = member_of_.find(peer);
   if (it == member_of_.end()) return {};
-  return it->second->out.dump(family, peer, it->second->ctx);
+  return it->second->out.dump(family, peer, rib, it->second->ctx);
 }
 
 std::vector<UpdateChunk> UpdateGroups::set_filters(PeerId peer, FilterChain filters,
@@ -105,19 +78,18 @@ std::vector<UpdateChunk> UpdateGroups::set_filters(PeerId peer, FilterChain filt
   ExportPolicy policy = old.out.policy();
   policy.filters = std::move(filters);
   const bgp::wire::EncodeContext ctx = old.ctx;
-  bool created = false;
-  Group& group = find_or_create(policy, ctx, rib, created);
-  // The peer holds what its old group exported; bring it to what the new one has exported.
-  std::vector<UpdateChunk> chunks = group.out.transition(old.out, peer, ctx);
+  Group& group = find_or_create(policy, ctx);
+  // The peer holds what its old group exports; bring it to what the new one exports.
+  std::vector<UpdateChunk> chunks = group.out.transition(old.out, peer, rib, ctx);
   remove_member(old, peer);  // may delete `old`
   group.members.push_back(peer);
   member_of_[peer] = &group;
   return chunks;
 }
 
-std::size_t UpdateGroups::advertised(PeerId peer) const {
+std::size_t UpdateGroups::advertised(PeerId peer, const Rib& rib) const {
   auto it = member_of_.find(peer);
-  return it == member_of_.end() ? 0 : it->second->out.advertised(peer);
+  return it == member_of_.end() ? 0 : it->second->out.advertised(peer, rib, it->second->ctx);
 }
 
 std::vector<PeerId> UpdateGroups::group_of(PeerId peer) const {

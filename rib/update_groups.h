@@ -26,18 +26,17 @@ class UpdateGroups {
   void leave(PeerId peer);
   bool contains(PeerId peer) const { return member_of_.contains(peer); }
 
-  /// Every member's UPDATEs for a Loc-RIB change (groups with ADD-PATH also look at the
-  /// prefixes whose other paths changed).
+  /// Every member's UPDATEs for a Loc-RIB change.
   std::unordered_map<PeerId, std::vector<UpdateChunk>> sync(const RouteDelta& delta,
                                                             const Rib& rib);
   /// What `peer` holds of `family`, again (ROUTE-REFRESH).
-  std::vector<UpdateChunk> refresh(PeerId peer, bgp::wire::AfiSafi family) const;
+  std::vector<UpdateChunk> refresh(PeerId peer, bgp::wire::AfiSafi family, const Rib& rib) const;
   /// `peer`'s export filters changed: it moves to the group of its new policy; returns the
   /// UPDATEs that bring what it holds in line (no session reset).
   std::vector<UpdateChunk> set_filters(PeerId peer, FilterChain filters, const Rib& rib);
 
-  /// Routes `peer` holds from us.
-  std::size_t advertised(PeerId peer) const;
+  /// Routes `peer` holds from us (a Loc-RIB walk after each change: for status, not hot paths).
+  std::size_t advertised(PeerId peer, const Rib& rib) const;
   std::size_t group_count() const { return groups_.size(); }
   /// The members of `peer`'s group, itself included (introspection, tests).
   std::vector<PeerId> group_of(PeerId peer) const;
@@ -49,10 +48,8 @@ class UpdateGroups {
     AdjRibOut out;
     std::vector<PeerId> members;
   };
-  /// The group for `policy` (peer unset) and `ctx`; a new one starts with every Loc-RIB route
-  /// exported to nobody yet (`created` tells).
-  Group& find_or_create(const ExportPolicy& policy, const bgp::wire::EncodeContext& ctx,
-                        const Rib& rib, bool& created);
+  /// The group for `policy` (peer unset) and `ctx`, made if there is none.
+  Group& find_or_create(const ExportPolicy& policy, const bgp::wire::EncodeContext& ctx);
   void remove_member(Group& group, PeerId peer);
 
   std::vector<std::unique_ptr<Group>> groups_;

@@ -298,22 +298,33 @@ TEST_F(RibTest, AdjRibOutSendsOnlyWhatChangedAndPacksEqualAttributes) {
   const auto d = rib_.apply(
       1, announce({"10.244.1.0/26", "10.244.2.0/26", "10.244.3.0/26"}, {65002}, "10.0.0.2"));
   bgp::wire::Bytes bytes;
-  EXPECT_EQ(out.sync(d.changed, rib_, {}, bytes), 1u);  // three prefixes, one UPDATE
-  EXPECT_EQ(out.advertised(), 3u);
+  EXPECT_EQ(out.sync(d, rib_, {}, bytes), 1u);  // three prefixes, one UPDATE
+  EXPECT_EQ(out.advertised(rib_), 3u);
   auto decoded = bgp::wire::decode(bytes, {});
   ASSERT_TRUE(decoded);
   EXPECT_EQ(std::get<Update>(decoded.value()).nlri.size(), 3u);
 
+  // A longer path from peer 2 does not become best: nothing changes for the peer.
   bytes.clear();
-  EXPECT_EQ(out.sync(d.changed, rib_, {}, bytes), 0u);  // nothing changed for the peer
+  const auto worse = rib_.apply(2, announce({"10.244.1.0/26"}, {65003, 65004}, "10.0.0.3"));
+  ASSERT_EQ(worse.alternatives_changed.size(), 1u);
+  EXPECT_EQ(out.sync(worse, rib_, {}, bytes), 0u);
   EXPECT_TRUE(bytes.empty());
 
   const auto w = rib_.apply(1, withdraw({"10.244.2.0/26"}));
-  EXPECT_EQ(out.sync(w.changed, rib_, {}, bytes), 1u);
+  EXPECT_EQ(out.sync(w, rib_, {}, bytes), 1u);
   auto withdrawal = bgp::wire::decode(bytes, {});
   ASSERT_TRUE(withdrawal);
   EXPECT_EQ(std::get<Update>(withdrawal.value()).withdrawn.size(), 1u);
-  EXPECT_EQ(out.advertised(), 2u);
+  EXPECT_EQ(out.advertised(rib_), 2u);
+  // Peer 1's route goes, peer 2's takes its place: one UPDATE replaces it, no withdrawal.
+  bytes.clear();
+  EXPECT_EQ(out.sync(rib_.apply(1, withdraw({"10.244.1.0/26"})), rib_, {}, bytes), 1u);
+  auto replaced = bgp::wire::decode(bytes, {});
+  ASSERT_TRUE(replaced);
+  EXPECT_TRUE(std::get<Update>(replaced.value()).withdrawn.empty());
+  EXPECT_EQ(std::get<Update>(replaced.value()).nlri.size(), 1u);
+  EXPECT_EQ(out.advertised(rib_), 2u);
 }
 
 }  // namespace

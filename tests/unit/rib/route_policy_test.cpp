@@ -179,12 +179,12 @@ TEST_F(RoutePolicyTest, ExportRejectWithholdsTheRoute) {
   const auto d = rib_.apply(kEbgpPeer, announce({"10.244.1.0/26", "10.244.2.0/26"}, {65002}));
   AdjRibOut out(to_ebgp_peer(chain({reject("10.244.2.0/26", PrefixMatch::Equal)})));
   bgp::wire::Bytes bytes;
-  out.sync(d.changed, rib_, {}, bytes);
+  out.sync(d, rib_, {}, bytes);
   const auto sent = updates(bytes);
   ASSERT_EQ(sent.size(), 1u);
   ASSERT_EQ(sent[0].nlri.size(), 1u);
   EXPECT_EQ(sent[0].nlri[0].prefix, prefix("10.244.1.0/26"));
-  EXPECT_EQ(out.advertised(), 1u);
+  EXPECT_EQ(out.advertised(rib_), 1u);
 }
 
 TEST_F(RoutePolicyTest, ExportOperationsComeAfterOurOwnAs) {
@@ -193,7 +193,7 @@ TEST_F(RoutePolicyTest, ExportOperationsComeAfterOurOwnAs) {
   const auto d = rib_.apply(kEbgpPeer, announce({"10.244.1.0/26", "10.9.0.0/24"}, {65002}));
   AdjRibOut out(to_ebgp_peer(chain({rule})));
   bgp::wire::Bytes bytes;
-  out.sync(d.changed, rib_, {}, bytes);
+  out.sync(d, rib_, {}, bytes);
   const auto sent = updates(bytes);
   ASSERT_EQ(sent.size(), 2u);  // the changed route and the unchanged one differ
   for (const auto& u : sent) {
@@ -220,7 +220,7 @@ TEST_F(RoutePolicyTest, ExportSourceRemotePeersTellsOurRoutesFromLearnedOnes) {
   d.merge(rib_.apply(kEbgpPeer, announce({"10.244.1.0/26"}, {65002})));
   AdjRibOut out(to_ebgp_peer(chain({learned})));
   bgp::wire::Bytes bytes;
-  out.sync(d.changed, rib_, {}, bytes);
+  out.sync(d, rib_, {}, bytes);
   const auto sent = updates(bytes);
   ASSERT_EQ(sent.size(), 1u);
   ASSERT_EQ(sent[0].nlri.size(), 1u);
@@ -234,7 +234,7 @@ TEST_F(RoutePolicyTest, ChangingExportFiltersWithdrawsAndAnnouncesWithoutAReset)
   const ExportPolicy policy = to_ebgp_peer(chain({reject("10.244.2.0/26", PrefixMatch::Equal)}));
   const PeerId peer = policy.peer;
   groups.join(peer, policy, {}, rib_);
-  ASSERT_EQ(groups.advertised(peer), 1u);
+  ASSERT_EQ(groups.advertised(peer, rib_), 1u);
 
   // Now 10.244.1.0/26 is rejected and 10.244.2.0/26 allowed.
   auto sent = updates(bytes_of(
@@ -247,7 +247,7 @@ TEST_F(RoutePolicyTest, ChangingExportFiltersWithdrawsAndAnnouncesWithoutAReset)
   }
   EXPECT_EQ(withdrawn, std::vector<IpPrefix>{prefix("10.244.1.0/26")});
   EXPECT_EQ(announced, std::vector<IpPrefix>{prefix("10.244.2.0/26")});
-  EXPECT_EQ(groups.advertised(peer), 1u);
+  EXPECT_EQ(groups.advertised(peer, rib_), 1u);
 
   // The same filters again: nothing to send.
   EXPECT_TRUE(
@@ -257,7 +257,7 @@ TEST_F(RoutePolicyTest, ChangingExportFiltersWithdrawsAndAnnouncesWithoutAReset)
   sent = updates(bytes_of(groups.set_filters(peer, {}, rib_)));
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].nlri.size(), 1u);
-  EXPECT_EQ(groups.advertised(peer), 2u);
+  EXPECT_EQ(groups.advertised(peer, rib_), 2u);
 }
 
 }  // namespace

@@ -147,7 +147,7 @@ TEST(ReflectionAdjRibOut, EncodedUpdateCarriesOriginatorAndClusterList) {
 
   AdjRibOut out(to(2, true));
   bgp::wire::Bytes bytes;
-  ASSERT_EQ(out.sync(d.changed, rib, {}, bytes), 1u);
+  ASSERT_EQ(out.sync(d, rib, {}, bytes), 1u);
   auto decoded = bgp::wire::decode(bytes, {});
   ASSERT_TRUE(decoded);
   const auto& sent = std::get<Update>(decoded.value());
@@ -156,7 +156,7 @@ TEST(ReflectionAdjRibOut, EncodedUpdateCarriesOriginatorAndClusterList) {
 
   AdjRibOut back(to(1, true));  // the originating client gets nothing
   bytes.clear();
-  EXPECT_EQ(back.sync(d.changed, rib, {}, bytes), 0u);
+  EXPECT_EQ(back.sync(d, rib, {}, bytes), 0u);
 }
 
 // ------------------------------------------------------------------ loops (§8)

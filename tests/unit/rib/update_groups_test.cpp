@@ -111,8 +111,8 @@ TEST_F(UpdateGroupsTest, ClientsShareOneGroupAndOneEncodingButNotTheirOwnRoutes)
   ASSERT_EQ(out[2].size(), 1u);
   EXPECT_EQ(out[2][0].bytes, out[3][0].bytes);  // encoded once, shared
   EXPECT_EQ(decode_all(out[2]).announced, std::set<std::string>{"10.244.1.0/26"});
-  EXPECT_EQ(groups_.advertised(1), 0u);
-  EXPECT_EQ(groups_.advertised(2), 1u);
+  EXPECT_EQ(groups_.advertised(1, rib_), 0u);
+  EXPECT_EQ(groups_.advertised(2, rib_), 1u);
 }
 
 TEST_F(UpdateGroupsTest, AMemberWhoseOwnRouteBecomesBestDropsTheOneItHeld) {
@@ -124,8 +124,8 @@ TEST_F(UpdateGroupsTest, AMemberWhoseOwnRouteBecomesBestDropsTheOneItHeld) {
   EXPECT_TRUE(out[2].announced.empty());
   EXPECT_EQ(out[1].announced, std::set<std::string>{"10.244.1.0/26"});
   EXPECT_EQ(out[3].announced, std::set<std::string>{"10.244.1.0/26"});
-  EXPECT_EQ(groups_.advertised(1), 1u);
-  EXPECT_EQ(groups_.advertised(2), 0u);
+  EXPECT_EQ(groups_.advertised(1, rib_), 1u);
+  EXPECT_EQ(groups_.advertised(2, rib_), 0u);
 
   // Back to client 1's path: 1 drops 2's, 2 gets 1's.
   out = apply(2, withdraw("10.244.1.0/26"));
@@ -151,7 +151,7 @@ TEST_F(UpdateGroupsTest, ALateMemberGetsWhatTheGroupHoldsAndEveryoneStaysInStep)
   EXPECT_EQ(groups_.group_count(), 1u);
   auto out = apply(1, withdraw("10.244.1.0/26"));
   EXPECT_EQ(out[4].withdrawn, std::set<std::string>{"10.244.1.0/26"});
-  EXPECT_EQ(decode_all(groups_.refresh(2, bgp::wire::AfiSafi::ipv4_unicast())).announced,
+  EXPECT_EQ(decode_all(groups_.refresh(2, bgp::wire::AfiSafi::ipv4_unicast(), rib_)).announced,
             std::set<std::string>{"10.244.4.0/26"});
 }
 
@@ -184,7 +184,7 @@ TEST_F(UpdateGroupsTest, NewExportFiltersMoveAMemberAndTellItOnlyTheDifference) 
   EXPECT_EQ(moved.withdrawn, std::set<std::string>{"10.244.2.0/26"});
   EXPECT_TRUE(moved.announced.empty());  // 10.244.1.0/26 is unchanged for it
   EXPECT_EQ(groups_.group_count(), 2u);
-  EXPECT_EQ(groups_.advertised(3), 1u);
+  EXPECT_EQ(groups_.advertised(3, rib_), 1u);
   // Back to no filters: it rejoins the others' group and gets the prefix again.
   const Received back = decode_all(groups_.set_filters(3, {}, rib_));
   EXPECT_EQ(back.announced, std::set<std::string>{"10.244.2.0/26"});
@@ -241,10 +241,75 @@ TEST_F(UpdateGroupsTest, WithAddPathEveryPathGoesOutWithItsOwnIdentifier) {
   ASSERT_EQ(to_3.size(), 1u);
   EXPECT_EQ(to_3.begin()->second, rib_.paths(prefix("10.244.1.0/26"))[1].export_id);
   // Member 3 holds both paths, with two identifiers; member 1 holds client 2's only.
-  EXPECT_EQ(groups_.advertised(3), 2u);
-  EXPECT_EQ(groups_.advertised(1), 1u);
-  EXPECT_EQ(announced_paths(groups_.refresh(3, bgp::wire::AfiSafi::ipv4_unicast())).size(), 2u);
-  EXPECT_EQ(groups_.advertised(4), 1u);
+  EXPECT_EQ(groups_.advertised(3, rib_), 2u);
+  EXPECT_EQ(groups_.advertised(1, rib_), 1u);
+  EXPECT_EQ(announced_paths(groups_.refresh(3, bgp::wire::AfiSafi::ipv4_unicast(), rib_)).size(),
+            2u);
+  EXPECT_EQ(groups_.advertised(4, rib_), 1u);
+}
+
+TEST_F(UpdateGroupsTest, ARemovedPeersRoutesAreWithdrawnFromTheOthers) {
+  // Nothing per route is stored for the export: the removed peer's routes go out as withdrawals
+  // only because the delta carries the paths and the peer as they were.
+  for (PeerId id = 1; id <= 3; ++id) groups_.join(id, client_policy(), {}, rib_);
+  apply(1, announce("10.244.1.0/26", "10.0.0.2"));
+  RouteDelta d = rib_.remove_peer(1);
+  ASSERT_EQ(d.departed.size(), 1u);
+  groups_.leave(1);
+  auto out = groups_.sync(d, rib_);
+  ASSERT_TRUE(out.contains(2));
+  ASSERT_TRUE(out.contains(3));
+  EXPECT_EQ(decode_all(out[2]).withdrawn, std::set<std::string>{"10.244.1.0/26"});
+  EXPECT_EQ(decode_all(out[3]).withdrawn, std::set<std::string>{"10.244.1.0/26"});
+  EXPECT_EQ(groups_.advertised(2, rib_), 0u);
+}
+
+TEST_F(UpdateGroupsTest, ABulkWithdrawalReachesTheMembersInSlices) {
+  groups_.join(2, client_policy(), {}, rib_);
+  constexpr std::size_t kRoutes = 2 * Rib::kSlice + 100;
+  for (std::size_t i = 0; i < kRoutes; ++i) {
+    const std::string p = "10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".0/24";
+    apply(1, announce(p.c_str(), "10.0.0.2"));
+  }
+  ASSERT_EQ(groups_.advertised(2, rib_), kRoutes);
+  std::vector<std::size_t> slices;
+  std::set<std::string> withdrawn;
+  const RouteDelta rest = rib_.withdraw_all(1, [&](RouteDelta& slice) {
+    slices.push_back(slice.changed.size());
+    EXPECT_EQ(slice.prior.size(), slice.changed.size());
+    for (const auto& [member, chunks] : groups_.sync(slice, rib_)) {
+      EXPECT_EQ(member, 2u);
+      const auto r = decode_all(chunks);
+      withdrawn.insert(r.withdrawn.begin(), r.withdrawn.end());
+    }
+  });
+  EXPECT_TRUE(rest.empty());
+  EXPECT_EQ(slices, (std::vector<std::size_t>{Rib::kSlice, Rib::kSlice, 100}));
+  EXPECT_EQ(withdrawn.size(), kRoutes);
+  EXPECT_EQ(groups_.advertised(2, rib_), 0u);
+}
+
+TEST(RibPrior, ADeltaCarriesThePathsItsPrefixesHadBefore) {
+  Rib rib(kLocalAs, address("10.0.0.1").v4_value());
+  rib.set_peer(PeerInfo{1, false, kLocalAs, address("10.0.0.2").v4_value(), address("10.0.0.2")});
+  RouteDelta d = rib.apply(1, announce("10.244.1.0/26", "10.0.0.2"));
+  ASSERT_EQ(d.prior.size(), 1u);
+  EXPECT_TRUE(d.prior[0].paths.empty());  // new: it had nothing
+  EXPECT_EQ(d.prior[0].best, -1);
+  d = rib.apply(1, announce("10.244.1.0/26", "10.0.0.9"));
+  ASSERT_EQ(d.prior.size(), 1u);
+  ASSERT_EQ(d.prior[0].paths.size(), 1u);
+  EXPECT_EQ(d.prior[0].paths[0].next_hop, address("10.0.0.2"));
+  EXPECT_EQ(d.prior[0].best, 0);
+  // The same route again changes nothing, and records nothing.
+  d = rib.apply(1, announce("10.244.1.0/26", "10.0.0.9"));
+  EXPECT_TRUE(d.prior.empty());
+  // Withdrawn and announced again in one UPDATE: one record, of the state before both.
+  Update both = announce("10.244.1.0/26", "10.0.0.7");
+  both.withdrawn.push_back({prefix("10.244.1.0/26"), 0});
+  d = rib.apply(1, both);
+  ASSERT_EQ(d.prior.size(), 1u);
+  EXPECT_EQ(d.prior[0].paths.at(0).next_hop, address("10.0.0.9"));
 }
 
 TEST(RibAddPath, PathsOfOnePeerAreToldApartByTheirIdentifiers) {

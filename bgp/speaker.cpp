@@ -498,7 +498,7 @@ void Speaker::log_state() const {
       if (const auto* info = rib_.peer(path.peer)) from = info->address.to_string();
     }
     log_info("status route {} via {} from {}{}", prefix.to_string(),
-             path.peer == rib::kLocalPeer ? std::string("self") : path.next_hop.to_string(), from,
+             path.peer == rib::kLocalPeer ? std::string("self") : path.next_hop().to_string(), from,
              path.stale ? " stale" : "");
   });
   log_info("status end");

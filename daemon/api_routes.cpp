@@ -37,7 +37,7 @@ std::string peer_label(const rib::Rib& rib, rib::PeerId id) {
 void fill_route(const rib::Rib& rib, const IpPrefix& prefix, const rib::Path& path, bool best,
                 v1::Route& out) {
   out.set_prefix(prefix.to_string());
-  if (!path.next_hop.is_unspecified()) out.set_next_hop(path.next_hop.to_string());
+  if (!path.next_hop().is_unspecified()) out.set_next_hop(path.next_hop().to_string());
   out.set_peer(peer_label(rib, path.peer));
   out.set_best(best);
   out.set_stale(path.stale);
@@ -337,7 +337,7 @@ grpc::Status RoutingService::Explain(grpc::ServerContext*, const v1::ExplainRequ
           step(fmt::format(
               "{}: received from {} with next hop {}{}; import: accepted (routes its "
               "import filters reject are not kept)",
-              prefix.to_string(), peer_label(*rib, path->peer), path->next_hop.to_string(),
+              prefix.to_string(), peer_label(*rib, path->peer), path->next_hop().to_string(),
               path->stale ? " (stale, peer restarting)" : ""));
         }
       }
@@ -372,9 +372,9 @@ grpc::Status RoutingService::Explain(grpc::ServerContext*, const v1::ExplainRequ
             fmt::format("{}: not in the kernel: prefixes this node originates are not routed "
                         "(only its own blocks, as blackholes)",
                         prefix.to_string()));
-      } else if (best != nullptr && best->next_hop.is_v4() != prefix.address().is_v4()) {
+      } else if (best != nullptr && best->next_hop().is_v4() != prefix.address().is_v4()) {
         step(fmt::format("{}: not in the kernel: next hop {} is of the other address family",
-                         prefix.to_string(), best->next_hop.to_string()));
+                         prefix.to_string(), best->next_hop().to_string()));
       } else {
         step(fmt::format("{}: not in the kernel yet (being written)", prefix.to_string()));
       }

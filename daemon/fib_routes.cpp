@@ -54,7 +54,7 @@ void Daemon::refresh_fib(const IpPrefix& prefix) {
   std::vector<IpAddress> next_hops;
   if (rib_) {
     for (const rib::Path* path : rib_->multipath(prefix, settings_.bgp.max_paths)) {
-      if (path->peer != rib::kLocalPeer) next_hops.push_back(path->next_hop);
+      if (path->peer != rib::kLocalPeer) next_hops.push_back(path->next_hop());
     }
   }
   if (auto route = fib::learned_route(prefix, next_hops, encapsulation_)) {

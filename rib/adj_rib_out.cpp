@@ -58,11 +58,11 @@ std::optional<PathAttributes> export_attributes(const IpPrefix& prefix, const Pa
   const std::optional<IpAddress>& self = v4 ? policy.next_hop_ipv4 : policy.next_hop_ipv6;
   std::optional<IpAddress> next_hop;
   // A local route carries a next hop only when one was given for it (an injected path).
-  if ((local && best.next_hop.is_unspecified()) || policy.next_hop == NextHopPolicy::Self ||
+  if ((local && best.next_hop().is_unspecified()) || policy.next_hop == NextHopPolicy::Self ||
       (policy.ebgp && policy.next_hop == NextHopPolicy::Auto)) {
     next_hop = self;
   } else {
-    next_hop = best.next_hop;
+    next_hop = best.next_hop();
   }
   if (!next_hop || next_hop->is_unspecified()) return std::nullopt;  // nothing to offer
 
@@ -202,8 +202,8 @@ struct Sent {
 using SentPaths = boost::container::small_vector<Sent, 1>;
 
 // Exports paths under one policy, each distinct input once. What a path exports as depends on
-// its attributes, next hop, source peer and family only, and every prefix of one received UPDATE
-// shares one attribute set: the prefixes that share it form one bucket, packed into as few
+// its attributes (next hop included), source peer and family only, and every prefix of one received
+// UPDATE shares one attribute set: the prefixes that share it form one bucket, packed into as few
 // UPDATEs as the size limit allows (BIRD's bgp_bucket). Export filters look at the prefix too:
 // the rule that decided joins the key (prefixes that the same rule accepted export alike).
 class Exporter {
@@ -220,8 +220,7 @@ class Exporter {
     if (source == nullptr) return nullptr;
     const FilterVerdict verdict = export_verdict(prefix, path, policy_);
     if (!verdict.accept) return nullptr;
-    const Key key{path.attributes.get(), path.next_hop, path.peer, prefix.address().is_v4(),
-                  verdict.rule};
+    const Key key{path.attributes.get(), path.peer, prefix.address().is_v4(), verdict.rule};
     // Consecutive prefixes mostly came in one UPDATE: the last answer saves the map lookup.
     if (last_ && last_->first == key) return last_->second;
     auto memo = exported_as_.find(key);
@@ -251,7 +250,7 @@ class Exporter {
   }
 
  private:
-  using Key = std::tuple<const PathAttributes*, IpAddress, PeerId, bool, const FilterRule*>;
+  using Key = std::tuple<const PathAttributes*, PeerId, bool, const FilterRule*>;
   const ExportPolicy& policy_;
   AttrPool& pool_;
   const Rib& rib_;

@@ -15,7 +15,7 @@ bool in_family(const IpPrefix& prefix, AfiSafi family) {
 
 // Whether two best paths forward and advertise alike (a stale flag alone changes neither).
 bool same_route(const Path& a, const Path& b) {
-  return a.peer == b.peer && a.path_id == b.path_id && a.next_hop == b.next_hop &&
+  return a.peer == b.peer && a.path_id == b.path_id &&
          (a.attributes == b.attributes || *a.attributes == *b.attributes);
 }
 
@@ -121,13 +121,22 @@ RouteDelta Rib::apply(PeerId peer, const bgp::wire::Update& update) {
 
   const bool withdraw =
       update.treat_as_withdraw() || loop_of(update.attributes, peer) != Loop::None;
-  // One shared attribute set for every prefix of the UPDATE, without the NLRI-carrying fields.
+  // One shared attribute set for the UPDATE's NLRI and one for its MP_REACH_NLRI prefixes (the
+  // next hop is part of the set), without the NLRI-carrying fields.
   AttrRef shared;
-  if (!withdraw && (!update.nlri.empty() || update.attributes.mp_reach)) {
+  AttrRef shared_mp;
+  if (!withdraw && !update.nlri.empty() && update.attributes.next_hop) {
     PathAttributes stored = update.attributes;
     stored.mp_reach.reset();
     stored.mp_unreach.reset();
     shared = attribute_pool_.intern(std::move(stored));
+  }
+  if (!withdraw && update.attributes.mp_reach && !update.attributes.mp_reach->nlri.empty()) {
+    PathAttributes stored = update.attributes;
+    stored.next_hop = update.attributes.mp_reach->next_hop;
+    stored.mp_reach.reset();
+    stored.mp_unreach.reset();
+    shared_mp = attribute_pool_.intern(std::move(stored));
   }
   // Import policy, per prefix: a rejected route is treated as withdrawn (it may replace an
   // accepted one). Prefixes that an Accept rule changes share one attribute set per rule.
@@ -136,36 +145,36 @@ RouteDelta Rib::apply(PeerId peer, const bgp::wire::Update& update) {
                                    ? &policy->second.filters
                                    : nullptr;
   const PeerInfo* source = this->peer(peer);
-  std::unordered_map<const FilterRule*, AttrRef> modified;
-  auto accept = [&](const bgp::wire::Nlri& n, const IpAddress& next_hop) {
+  std::map<std::pair<const FilterRule*, const PathAttributes*>, AttrRef> modified;
+  auto accept = [&](const bgp::wire::Nlri& n, const AttrRef& attributes) {
     const IpPrefix& prefix = n.prefix;
-    if (filters == nullptr) return upsert(peer, prefix, shared, next_hop, n.path_id, delta);
+    if (filters == nullptr) return upsert(peer, prefix, attributes, n.path_id, delta);
     const FilterVerdict verdict =
-        evaluate(*filters, {prefix, *shared, true, source != nullptr && source->ebgp});
+        evaluate(*filters, {prefix, *attributes, true, source != nullptr && source->ebgp});
     if (!verdict.accept) return remove(peer, prefix, delta, {n.path_id});
     if (verdict.rule == nullptr || verdict.rule->operations.empty())
-      return upsert(peer, prefix, shared, next_hop, n.path_id, delta);
-    AttrRef& changed = modified[verdict.rule];
+      return upsert(peer, prefix, attributes, n.path_id, delta);
+    AttrRef& changed = modified[{verdict.rule, attributes.get()}];
     if (!changed) {
-      PathAttributes copy = *shared;
+      PathAttributes copy = *attributes;
       apply_operations(*verdict.rule, copy);
       changed = attribute_pool_.intern(std::move(copy));
     }
-    upsert(peer, prefix, changed, next_hop, n.path_id, delta);
+    upsert(peer, prefix, changed, n.path_id, delta);
   };
   for (const auto& n : update.nlri) {
-    if (withdraw || !update.attributes.next_hop) {
-      remove(peer, n.prefix, delta, {n.path_id});
+    if (shared) {
+      accept(n, shared);
     } else {
-      accept(n, *update.attributes.next_hop);
+      remove(peer, n.prefix, delta, {n.path_id});
     }
   }
   if (const auto& reach = update.attributes.mp_reach) {
     for (const auto& n : reach->nlri) {
-      if (withdraw) {
-        remove(peer, n.prefix, delta, {n.path_id});
+      if (shared_mp) {
+        accept(n, shared_mp);
       } else {
-        accept(n, reach->next_hop);
+        remove(peer, n.prefix, delta, {n.path_id});
       }
     }
   }
@@ -182,27 +191,30 @@ std::uint32_t Rib::export_path_id(PeerId peer, std::uint32_t path_id) {
 }
 
 void Rib::upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes,
-                 const IpAddress& next_hop, std::uint32_t path_id, RouteDelta& delta) {
+                 std::uint32_t path_id, RouteDelta& delta) {
   Entry& entry = *table_.insert(prefix).first;
-  Path path{peer, attributes, next_hop, false, path_id, export_path_id(peer, path_id)};
-  auto it = std::find_if(entry.paths.begin(), entry.paths.end(),
+  Path path{.peer = peer,
+            .attributes = attributes,
+            .path_id = path_id,
+            .export_id = export_path_id(peer, path_id)};
+  auto it = std::find_if(entry.begin(), entry.end(),
                          [&](const Path& p) { return p.peer == peer && p.path_id == path_id; });
-  if (it != entry.paths.end() && same_route(*it, path) && !it->stale) return;
+  if (it != entry.end() && same_route(*it, path) && !it->stale) return;
   // Taken before the change, kept only if the change shows (a re-sent stale path is fresh
   // again, and nobody needs to hear of that).
   const std::optional<Path> before = best_of(entry);
   const std::size_t recorded = delta.prior.size();
   record_prior(prefix, entry, delta);
-  if (it != entry.paths.end()) {
+  if (it != entry.end()) {
     *it = std::move(path);
   } else {
-    entry.paths.push_back(std::move(path));
+    entry.push_back(std::move(path));
     ++path_counts_[peer];
   }
   decide(entry);
   if (!same_best(before, best_of(entry))) {
     delta.changed.push_back(prefix);
-  } else if (entry.paths.size() > 1) {
+  } else if (entry.size() > 1) {
     delta.alternatives_changed.push_back(prefix);
   } else {
     drop_prior_since(delta, recorded);
@@ -211,7 +223,7 @@ void Rib::upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes,
 
 void Rib::record_prior(const IpPrefix& prefix, const Entry& entry, RouteDelta& delta) {
   if (!delta.prior.empty() && delta.prior.back().prefix == prefix) return;
-  delta.prior.push_back(PriorPaths{prefix, entry.paths, entry.best});
+  delta.prior.push_back(PriorPaths{prefix, {entry.begin(), entry.end()}, entry.best});
 }
 
 void Rib::flush(RouteDelta& delta, const DeltaSink& sink, bool last) {
@@ -229,13 +241,12 @@ void Rib::remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta, PathSel
            (!which.stale_only || p.stale);
   };
   const auto removed =
-      static_cast<std::size_t>(std::count_if(entry.paths.begin(), entry.paths.end(), selected));
+      static_cast<std::size_t>(std::count_if(entry.begin(), entry.end(), selected));
   if (removed == 0) return;
   const std::optional<Path> before = best_of(entry);
   const std::size_t recorded = delta.prior.size();
   record_prior(prefix, entry, delta);
-  entry.paths.erase(std::remove_if(entry.paths.begin(), entry.paths.end(), selected),
-                    entry.paths.end());
+  entry.remove_if(selected);
   if (auto count = path_counts_.find(peer); count != path_counts_.end()) {
     count->second -= std::min(count->second, removed);
     if (count->second == 0) path_counts_.erase(count);
@@ -244,33 +255,33 @@ void Rib::remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta, PathSel
   const bool changed = !same_best(before, best_of(entry));
   if (changed) {
     delta.changed.push_back(prefix);
-  } else if (!entry.paths.empty()) {
+  } else if (!entry.empty()) {
     delta.alternatives_changed.push_back(prefix);
   } else {
     drop_prior_since(delta,
                      recorded);  // nothing usable went (unusable paths only): nothing to tell
   }
-  if (entry.paths.empty()) table_.erase(prefix);  // `entry` goes with it
+  if (entry.empty()) table_.erase(prefix);  // `entry` goes with it
 }
 
 std::optional<Path> Rib::best_of(const Entry& entry) {
   if (entry.best < 0) return std::nullopt;
-  return entry.paths[static_cast<std::size_t>(entry.best)];
+  return entry[static_cast<std::size_t>(entry.best)];
 }
 
 void Rib::decide(Entry& entry) const {
   int best = -1;
-  for (std::size_t i = 0; i < entry.paths.size(); ++i) {
-    const Path& p = entry.paths[i];
+  for (std::size_t i = 0; i < entry.size(); ++i) {
+    const Path& p = entry[i];
     const PeerInfo* source = peer(p.peer);
     if (source == nullptr) continue;
     if (best >= 0) {
-      const Path& incumbent = entry.paths[static_cast<std::size_t>(best)];
+      const Path& incumbent = entry[static_cast<std::size_t>(best)];
       if (!compare({&p, source}, {&incumbent, peer(incumbent.peer)}).first_wins) continue;
     }
     best = static_cast<int>(i);
   }
-  entry.best = best;
+  entry.best = static_cast<std::int16_t>(best);
 }
 
 std::vector<IpPrefix> Rib::prefixes_of(PeerId peer, std::optional<AfiSafi> family,
@@ -281,7 +292,7 @@ std::vector<IpPrefix> Rib::prefixes_of(PeerId peer, std::optional<AfiSafi> famil
   if (!path_counts_.contains(peer)) return out;
   table_.for_each([&](const IpPrefix& prefix, const Entry& entry) {
     if (family && !in_family(prefix, *family)) return;
-    const bool has = std::any_of(entry.paths.begin(), entry.paths.end(), [&](const Path& p) {
+    const bool has = std::any_of(entry.begin(), entry.end(), [&](const Path& p) {
       return p.peer == peer && (!stale_only || p.stale);
     });
     if (has) out.push_back(prefix);
@@ -315,7 +326,7 @@ RouteDelta Rib::mark_stale(PeerId peer, AfiSafi family, const DeltaSink& sink) {
     const std::optional<Path> before = best_of(entry);
     const std::size_t recorded = delta.prior.size();
     record_prior(prefix, entry, delta);
-    for (auto& p : entry.paths) {
+    for (auto& p : entry) {
       if (p.peer == peer) p.stale = true;
     }
     decide(entry);  // a fresh path from another peer now beats the stale one
@@ -336,7 +347,7 @@ RouteDelta Rib::sweep_stale(PeerId peer, AfiSafi family, const DeltaSink& sink) 
 
 RouteDelta Rib::originate(const IpPrefix& prefix, AttrRef attributes, IpAddress next_hop) {
   RouteDelta delta;
-  upsert(kLocalPeer, prefix, attribute_pool_.intern(attributes), next_hop, 0, delta);
+  upsert(kLocalPeer, prefix, attribute_pool_.intern(with_next_hop(attributes, next_hop)), 0, delta);
   return delta;
 }
 
@@ -349,19 +360,19 @@ RouteDelta Rib::withdraw_originated(const IpPrefix& prefix) {
 const Path* Rib::best(const IpPrefix& prefix) const {
   const Entry* entry = table_.find(prefix);
   if (entry == nullptr || entry->best < 0) return nullptr;
-  return &entry->paths[static_cast<std::size_t>(entry->best)];
+  return &(*entry)[static_cast<std::size_t>(entry->best)];
 }
 
 Rib::PathsView Rib::view(const IpPrefix& prefix) const {
   const Entry* entry = table_.find(prefix);
   if (entry == nullptr) return {};
-  return {{entry->paths.data(), entry->paths.size()}, entry->best};
+  return {entry->paths(), entry->best};
 }
 
 std::span<const Path> Rib::paths(const IpPrefix& prefix) const {
   const Entry* entry = table_.find(prefix);
   if (entry == nullptr) return {};
-  return {entry->paths.data(), entry->paths.size()};
+  return entry->paths();
 }
 
 std::vector<const Path*> Rib::multipath(const IpPrefix& prefix, std::size_t max_paths) const {
@@ -369,10 +380,10 @@ std::vector<const Path*> Rib::multipath(const IpPrefix& prefix, std::size_t max_
   const Entry* found = table_.find(prefix);
   if (found == nullptr || found->best < 0 || max_paths == 0) return out;
   const Entry& entry = *found;
-  const Path& best = entry.paths[static_cast<std::size_t>(entry.best)];
+  const Path& best = entry[static_cast<std::size_t>(entry.best)];
   out.push_back(&best);
   const Candidate best_candidate{&best, peer(best.peer)};
-  for (const Path& p : entry.paths) {
+  for (const Path& p : entry) {
     if (out.size() >= max_paths) break;
     if (&p == &best || p.peer == kLocalPeer) continue;
     const PeerInfo* source = peer(p.peer);
@@ -401,7 +412,7 @@ std::size_t Rib::stale_count(PeerId peer) const {
 
 void Rib::for_each_best(const std::function<void(const IpPrefix&, const Path&)>& f) const {
   table_.for_each([&](const IpPrefix& prefix, const Entry& entry) {
-    if (entry.best >= 0) f(prefix, entry.paths[static_cast<std::size_t>(entry.best)]);
+    if (entry.best >= 0) f(prefix, entry[static_cast<std::size_t>(entry.best)]);
   });
 }
 
@@ -411,15 +422,15 @@ void Rib::for_each_entry(
   const auto address_family =
       family == AfiSafi::ipv4_unicast() ? AddressFamily::V4 : AddressFamily::V6;
   table_.trie(address_family).for_each([&](const IpPrefix& prefix, const Entry& entry) {
-    f(prefix, {entry.paths.data(), entry.paths.size()}, entry.best);
+    f(prefix, entry.paths(), entry.best);
   });
 }
 
 void Rib::for_each_path(
     const std::function<void(const IpPrefix&, const Path&, bool best)>& f) const {
   table_.for_each([&](const IpPrefix& prefix, const Entry& entry) {
-    for (std::size_t i = 0; i < entry.paths.size(); ++i) {
-      f(prefix, entry.paths[i], static_cast<int>(i) == entry.best);
+    for (std::size_t i = 0; i < entry.size(); ++i) {
+      f(prefix, entry[i], static_cast<int>(i) == entry.best);
     }
   });
 }

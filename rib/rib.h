@@ -30,6 +30,7 @@
 #include "rib/attr_pool.h"
 #include "rib/decision.h"
 #include "rib/prefix_trie.h"
+#include "rib/rib_entry.h"
 #include "rib/route.h"
 #include "rib/route_filter.h"
 
@@ -156,14 +157,10 @@ class Rib {
   void for_each_path(const std::function<void(const IpPrefix&, const Path&, bool best)>& f) const;
 
  private:
-  struct Entry {
-    // Most prefixes have one path: it lives in the entry, no allocation of its own.
-    boost::container::small_vector<Path, 1> paths;
-    int best = -1;  // index into paths
-  };
+  using Entry = RibEntry;
 
-  void upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes,
-              const IpAddress& next_hop, std::uint32_t path_id, RouteDelta& delta);
+  void upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes, std::uint32_t path_id,
+              RouteDelta& delta);
   /// Which of a peer's paths of a prefix remove() takes: one ADD-PATH identifier or all; only
   /// the stale ones or all.
   struct PathSelection {

@@ -1,5 +1,5 @@
 // Routes as the RIB holds them. A Path is one peer's route to a prefix: its attributes (shared,
-// immutable), the next hop it resolves to and whether graceful restart has marked it stale.
+// immutable, with the next hop it resolves to) and whether graceful restart has marked it stale.
 //
 // Attributes are shared by pointer: every prefix of one UPDATE shares one PathAttributes. The RIB
 // issue replaces this with interned, hash-consed attribute sets (equal attributes, equal
@@ -33,14 +33,41 @@ struct PeerInfo {
 };
 
 struct Path {
+  // Laid out to fill 32 bytes: a million of these are most of a full table's memory.
   PeerId peer = kLocalPeer;
-  AttrRef attributes;
-  IpAddress next_hop;
   bool stale = false;  // kept across the peer's graceful restart (RFC 4724)
+  /// Interned, and holding the path's next hop in `next_hop` whatever the family (an IPv6
+  /// route's comes from MP_REACH_NLRI): one UPDATE's routes share one next hop, so the next
+  /// hop costs the path nothing of its own.
+  AttrRef attributes;
   /// ADD-PATH (RFC 7911): the peer's identifier for this path (0 without ADD-PATH), and ours
   /// when we pass it on with ADD-PATH (unique per prefix: see Rib::export_path_id()).
   std::uint32_t path_id = 0;
   std::uint32_t export_id = 0;
+
+  /// The address the path forwards to; unspecified for this node's own routes.
+  const IpAddress& next_hop() const {
+    static const IpAddress kNone{};
+    return attributes && attributes->next_hop ? *attributes->next_hop : kNone;
+  }
 };
+
+/// `attributes` with `next_hop` as the next hop (none when unspecified): a new set, to be
+/// interned by whoever stores it.
+inline AttrRef with_next_hop(const AttrRef& attributes, const IpAddress& next_hop) {
+  auto copy = std::make_shared<bgp::wire::PathAttributes>(attributes ? *attributes
+                                                                     : bgp::wire::PathAttributes{});
+  if (next_hop.is_unspecified()) {
+    copy->next_hop.reset();
+  } else {
+    copy->next_hop = next_hop;
+  }
+  return copy;
+}
+
+/// A path of `peer` through `next_hop` (tests, listings): the attributes are copied.
+inline Path path_via(PeerId peer, const AttrRef& attributes, const IpAddress& next_hop) {
+  return Path{.peer = peer, .attributes = with_next_hop(attributes, next_hop)};
+}
 
 }  // namespace pinto::rib

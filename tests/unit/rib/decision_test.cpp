@@ -45,12 +45,12 @@ TEST(DecisionStep, OriginatorIdStandsInForTheRouterIdOfAReflectedRoute) {
   // RFC 4456 §9: from the higher-id peer, but originated by a lower id than the other's.
   auto reflected = base();
   reflected->originator_id = id("10.0.0.1");
-  const Path a{2, reflected, address("10.0.0.3")};
-  const Path b{1, base(), address("10.0.0.2")};
+  const Path a = path_via(2, reflected, address("10.0.0.3"));
+  const Path b = path_via(1, base(), address("10.0.0.2"));
   expect_wins({&a, &kHigh}, {&b, &kLow}, Reason::RouterId);
 
   // Without ORIGINATOR_ID the peer's own router id decides.
-  const Path c{2, base(), address("10.0.0.3")};
+  const Path c = path_via(2, base(), address("10.0.0.3"));
   expect_wins({&b, &kLow}, {&c, &kHigh}, Reason::RouterId);
 }
 
@@ -62,14 +62,14 @@ TEST(DecisionStep, ShorterClusterListWinsWhenTheOriginatorIsTheSame) {
   auto two_hops = base();
   two_hops->originator_id = id("10.0.0.9");
   two_hops->cluster_list = {id("2.2.2.2"), id("1.1.1.1")};
-  const Path shorter{2, one_hop, address("10.0.0.9")};
-  const Path longer{1, two_hops, address("10.0.0.9")};
+  const Path shorter = path_via(2, one_hop, address("10.0.0.9"));
+  const Path longer = path_via(1, two_hops, address("10.0.0.9"));
   expect_wins({&shorter, &kHigh}, {&longer, &kLow}, Reason::ClusterListLength);
 
   // A missing CLUSTER_LIST counts as length zero.
   auto plain = base();
   plain->originator_id = id("10.0.0.9");
-  const Path none{2, plain, address("10.0.0.9")};
+  const Path none = path_via(2, plain, address("10.0.0.9"));
   expect_wins({&none, &kHigh}, {&longer, &kLow}, Reason::ClusterListLength);
 }
 
@@ -79,13 +79,13 @@ TEST(DecisionStep, LowerPeerAddressBreaksTheLastTie) {
   a_attrs->originator_id = id("10.0.0.9");
   auto b_attrs = base();
   b_attrs->originator_id = id("10.0.0.9");
-  const Path a{1, a_attrs, address("10.0.0.9")};
-  const Path b{2, b_attrs, address("10.0.0.9")};
+  const Path a = path_via(1, a_attrs, address("10.0.0.9"));
+  const Path b = path_via(2, b_attrs, address("10.0.0.9"));
   expect_wins({&a, &kLow}, {&b, &kHigh}, Reason::PeerAddress);
 }
 
 TEST(DecisionStep, IdenticalCandidatesAreEqual) {
-  const Path a{1, base(), address("10.0.0.2")};
+  const Path a = path_via(1, base(), address("10.0.0.2"));
   EXPECT_EQ(compare({&a, &kLow}, {&a, &kLow}).reason, Reason::Equal);
 }
 
@@ -93,15 +93,15 @@ TEST(DecisionStep, LocallyOriginatedBeatsEverythingLearned) {
   auto better = base();
   better->local_pref = 500;
   const PeerInfo self{};
-  const Path local{kLocalPeer, base(), IpAddress{}};
-  const Path learned{1, better, address("10.0.0.2")};
+  const Path local = path_via(kLocalPeer, base(), IpAddress{});
+  const Path learned = path_via(1, better, address("10.0.0.2"));
   expect_wins({&local, &self}, {&learned, &kLow}, Reason::LocallyOriginated);
 }
 
 TEST(DecisionStep, FreshBeatsStaleBeforeRouterIds) {
-  Path stale{1, base(), address("10.0.0.2")};
+  Path stale = path_via(1, base(), address("10.0.0.2"));
   stale.stale = true;
-  const Path fresh{2, base(), address("10.0.0.3")};
+  const Path fresh = path_via(2, base(), address("10.0.0.3"));
   expect_wins({&fresh, &kHigh}, {&stale, &kLow}, Reason::NotStale);
 }
 
@@ -110,15 +110,15 @@ TEST(DecisionStep, MedIsComparedOnlyWithinTheSameNeighbourAs) {
   low_med->med = 5;
   auto high_med = base();
   high_med->med = 50;
-  const Path a{2, low_med, address("10.0.0.3")};
-  const Path b{1, high_med, address("10.0.0.2")};
+  const Path a = path_via(2, low_med, address("10.0.0.3"));
+  const Path b = path_via(1, high_med, address("10.0.0.2"));
   expect_wins({&a, &kHigh}, {&b, &kLow}, Reason::Med);
 
   // From another neighbouring AS the MED is ignored; the router id decides instead.
   auto other_as = base();
   other_as->med = 50;
   other_as->as_path = AsPath{{AsSegment{AsSegmentType::Sequence, {65020}}}};
-  const Path c{1, other_as, address("10.0.0.2")};
+  const Path c = path_via(1, other_as, address("10.0.0.2"));
   expect_wins({&c, &kLow}, {&a, &kHigh}, Reason::RouterId);
 }
 
@@ -130,8 +130,8 @@ TEST(DecisionStep, ClusterListLengthComesAfterTheRouterId) {
   lower_id_longer_list->cluster_list = {id("2.2.2.2"), id("1.1.1.1")};
   auto higher_id_shorter_list = base();
   higher_id_shorter_list->originator_id = id("10.0.0.8");
-  const Path a{2, lower_id_longer_list, address("10.0.0.1")};
-  const Path b{1, higher_id_shorter_list, address("10.0.0.8")};
+  const Path a = path_via(2, lower_id_longer_list, address("10.0.0.1"));
+  const Path b = path_via(1, higher_id_shorter_list, address("10.0.0.8"));
   expect_wins({&a, &kHigh}, {&b, &kLow}, Reason::RouterId);
 }
 

@@ -68,7 +68,7 @@ TEST_F(RibTest, AnnouncementsBecomeBestAndWithdrawalsRemoveThem) {
   auto d = rib_.apply(1, announce({"10.244.1.0/26", "10.244.2.0/26"}, {65002}, "10.0.0.2"));
   EXPECT_EQ(d.changed.size(), 2u);
   ASSERT_NE(rib_.best(prefix("10.244.1.0/26")), nullptr);
-  EXPECT_EQ(rib_.best(prefix("10.244.1.0/26"))->next_hop, address("10.0.0.2"));
+  EXPECT_EQ(rib_.best(prefix("10.244.1.0/26"))->next_hop(), address("10.0.0.2"));
   // The same announcement again changes nothing.
   EXPECT_TRUE(rib_.apply(1, announce({"10.244.1.0/26"}, {65002}, "10.0.0.2")).empty());
   d = rib_.apply(1, withdraw({"10.244.1.0/26"}));
@@ -89,7 +89,7 @@ TEST_F(RibTest, ShorterAsPathWinsAndTheRunnerUpTakesOverOnWithdraw) {
 TEST_F(RibTest, Ipv6ViaMpReachAndMpUnreach) {
   rib_.apply(1, announce({"fd00:244:1::/64"}, {65002}, "fd00::2"));
   ASSERT_NE(rib_.best(prefix("fd00:244:1::/64")), nullptr);
-  EXPECT_EQ(rib_.best(prefix("fd00:244:1::/64"))->next_hop, address("fd00::2"));
+  EXPECT_EQ(rib_.best(prefix("fd00:244:1::/64"))->next_hop(), address("fd00::2"));
   Update u;
   u.attributes.mp_unreach =
       bgp::wire::MpUnreach{AfiSafi::ipv6_unicast(), {{prefix("fd00:244:1::/64"), 0}}};
@@ -166,24 +166,24 @@ TEST(Decision, ComparesInRfcOrder) {
   const PeerInfo ebgp{1, true, 65002, 2, address("10.0.0.2")};
   const PeerInfo ibgp{2, false, 65001, 1, address("10.0.0.3")};
   using O = bgp::wire::Origin;
-  Path a{1, attrs(200, {1, 2}, O::Igp, {}), address("10.0.0.2")};
-  Path b{2, attrs(100, {1}, O::Igp, {}), address("10.0.0.3")};
+  Path a = path_via(1, attrs(200, {1, 2}, O::Igp, {}), address("10.0.0.2"));
+  Path b = path_via(2, attrs(100, {1}, O::Igp, {}), address("10.0.0.3"));
   EXPECT_EQ(compare({&a, &ebgp}, {&b, &ibgp}).reason, Reason::LocalPref);
   EXPECT_TRUE(compare({&a, &ebgp}, {&b, &ibgp}).first_wins);
 
-  Path c{1, attrs({}, {1, 2}, O::Igp, {}), address("10.0.0.2")};
+  Path c = path_via(1, attrs({}, {1, 2}, O::Igp, {}), address("10.0.0.2"));
   EXPECT_EQ(compare({&c, &ebgp}, {&b, &ibgp}).reason, Reason::AsPathLength);
   EXPECT_FALSE(compare({&c, &ebgp}, {&b, &ibgp}).first_wins);
 
-  Path d{1, attrs({}, {1}, O::Incomplete, {}), address("10.0.0.2")};
+  Path d = path_via(1, attrs({}, {1}, O::Incomplete, {}), address("10.0.0.2"));
   EXPECT_EQ(compare({&d, &ebgp}, {&b, &ibgp}).reason, Reason::Origin);
 
-  Path e{1, attrs({}, {1}, O::Igp, 10), address("10.0.0.2")};
-  Path f{2, attrs({}, {1}, O::Igp, 5), address("10.0.0.3")};
+  Path e = path_via(1, attrs({}, {1}, O::Igp, 10), address("10.0.0.2"));
+  Path f = path_via(2, attrs({}, {1}, O::Igp, 5), address("10.0.0.3"));
   EXPECT_EQ(compare({&e, &ebgp}, {&f, &ibgp}).reason, Reason::Med);
   EXPECT_FALSE(compare({&e, &ebgp}, {&f, &ibgp}).first_wins);
 
-  Path g{1, attrs({}, {1}, O::Igp, {}), address("10.0.0.2")};
+  Path g = path_via(1, attrs({}, {1}, O::Igp, {}), address("10.0.0.2"));
   EXPECT_EQ(compare({&g, &ebgp}, {&b, &ibgp}).reason, Reason::EbgpOverIbgp);
   EXPECT_TRUE(compare({&g, &ebgp}, {&b, &ibgp}).first_wins);
 }
@@ -216,7 +216,7 @@ class ExportTest : public testing::Test {
 };
 
 TEST_F(ExportTest, EbgpPrependsSetsNextHopSelfAndDropsLocalPrefAndMed) {
-  Path p{1, learned(), address("10.0.0.2")};
+  Path p = path_via(1, learned(), address("10.0.0.2"));
   auto out = export_attributes(prefix("10.244.1.0/26"), p, ebgp_source_, policy(true));
   ASSERT_TRUE(out);
   EXPECT_EQ(out->as_path->segments.front().asns, (std::vector<std::uint32_t>{kLocalAs, 65002}));
@@ -226,7 +226,7 @@ TEST_F(ExportTest, EbgpPrependsSetsNextHopSelfAndDropsLocalPrefAndMed) {
 }
 
 TEST_F(ExportTest, IbgpKeepsNextHopAndPathAndSetsLocalPref) {
-  Path p{1, learned(), address("10.0.0.2")};
+  Path p = path_via(1, learned(), address("10.0.0.2"));
   auto out = export_attributes(prefix("10.244.1.0/26"), p, ebgp_source_, policy(false));
   ASSERT_TRUE(out);
   EXPECT_EQ(out->as_path->segments.front().asns, (std::vector<std::uint32_t>{65002}));
@@ -240,12 +240,12 @@ TEST_F(ExportTest, IbgpKeepsNextHopAndPathAndSetsLocalPref) {
 
 TEST_F(ExportTest, LocalRoutesUseSelfUnlessInjectedWithANextHop) {
   const PeerInfo local{};
-  Path own{kLocalPeer, learned(), IpAddress{}};
+  Path own = path_via(kLocalPeer, learned(), IpAddress{});
   auto self = export_attributes(prefix("10.244.1.0/26"), own, local, policy(false));
   ASSERT_TRUE(self);
   EXPECT_EQ(self->next_hop, address("10.0.0.1"));
   // An injected path (AddPath with a next hop): iBGP peers get that next hop, eBGP peers self.
-  Path injected{kLocalPeer, learned(), address("10.0.0.77")};
+  Path injected = path_via(kLocalPeer, learned(), address("10.0.0.77"));
   auto ibgp = export_attributes(prefix("10.77.0.0/24"), injected, local, policy(false));
   ASSERT_TRUE(ibgp);
   EXPECT_EQ(ibgp->next_hop, address("10.0.0.77"));
@@ -255,29 +255,29 @@ TEST_F(ExportTest, LocalRoutesUseSelfUnlessInjectedWithANextHop) {
 }
 
 TEST_F(ExportTest, KeepLeavesTheNextHopOnEbgp) {
-  Path p{1, learned(), address("10.0.0.2")};
+  Path p = path_via(1, learned(), address("10.0.0.2"));
   auto out = export_attributes(prefix("10.244.1.0/26"), p, ebgp_source_,
                                policy(true, NextHopPolicy::Keep));
   EXPECT_EQ(out->next_hop, address("10.0.0.2"));
 }
 
 TEST_F(ExportTest, IbgpLearnedIsNotSentToIbgpPeersNorBackToItsSource) {
-  Path p{2, learned(), address("10.0.0.3")};
+  Path p = path_via(2, learned(), address("10.0.0.3"));
   EXPECT_FALSE(export_attributes(prefix("10.244.1.0/26"), p, ibgp_source_, policy(false)));
-  Path q{9, learned(), address("10.0.0.9")};
+  Path q = path_via(9, learned(), address("10.0.0.9"));
   EXPECT_FALSE(export_attributes(prefix("10.244.1.0/26"), q, ebgp_source_, policy(true)));
 }
 
 TEST_F(ExportTest, APathThroughThePeersAsIsNotSentToIt) {
   auto a = learned();
   a->as_path = AsPath{{AsSegment{AsSegmentType::Sequence, {65002, 65009}}}};
-  Path p{1, a, address("10.0.0.2")};
+  Path p = path_via(1, a, address("10.0.0.2"));
   EXPECT_FALSE(export_attributes(prefix("10.244.1.0/26"), p, ebgp_source_, policy(true)));
 }
 
 TEST_F(ExportTest, Ipv6GoesInMpReachWithOurAddress) {
   auto a = std::make_shared<PathAttributes>();
-  Path local{kLocalPeer, a, IpAddress{}};
+  Path local = path_via(kLocalPeer, a, IpAddress{});
   const PeerInfo self{kLocalPeer, false, 0, 0, IpAddress{}};
   auto out = export_attributes(prefix("fd00:244:1::/64"), local, self, policy(false));
   ASSERT_TRUE(out);
@@ -346,7 +346,7 @@ TEST_F(MultipathTest, PathsThatLoseOnlyOnATieBreakerAreEqualCost) {
   const auto paths = rib_.multipath(prefix("10.96.0.0/12"), 16);
   ASSERT_EQ(paths.size(), 2u);
   EXPECT_EQ(paths[0], rib_.best(prefix("10.96.0.0/12")));
-  std::vector<IpAddress> hops{paths[0]->next_hop, paths[1]->next_hop};
+  std::vector<IpAddress> hops{paths[0]->next_hop(), paths[1]->next_hop()};
   std::sort(hops.begin(), hops.end());
   EXPECT_EQ(hops, (std::vector<IpAddress>{address("10.0.0.2"), address("10.0.0.3")}));
   EXPECT_EQ(rib_.multipath(prefix("10.96.0.0/12"), 1).size(), 1u);

@@ -60,8 +60,8 @@ class ReflectionExport : public testing::Test {
   const PeerInfo client_a_ = ibgp_peer(1, "10.0.0.2", true);
   const PeerInfo non_client_ = ibgp_peer(3, "10.0.0.4", false);
   const PeerInfo ebgp_source_{4, true, 65002, id("10.0.0.5"), address("10.0.0.5"), false};
-  const Path from_client_{1, ibgp_attributes(), address("10.0.0.2")};
-  const Path from_non_client_{3, ibgp_attributes(), address("10.0.0.4")};
+  const Path from_client_ = path_via(1, ibgp_attributes(), address("10.0.0.2"));
+  const Path from_non_client_ = path_via(3, ibgp_attributes(), address("10.0.0.4"));
   const IpPrefix p_ = prefix("10.244.1.0/26");
 };
 
@@ -98,7 +98,7 @@ TEST_F(ReflectionExport, AnOriginatorAlreadySetIsKeptAndOurClusterIsPrepended) {
   auto a = ibgp_attributes();
   a->originator_id = id("10.9.9.9");
   a->cluster_list = {id("2.2.2.2")};
-  Path reflected_before{3, a, address("10.9.9.9")};
+  Path reflected_before = path_via(3, a, address("10.9.9.9"));
   auto out = export_attributes(p_, reflected_before, non_client_, to(2, true));
   ASSERT_TRUE(out);
   EXPECT_EQ(out->originator_id, id("10.9.9.9"));
@@ -109,7 +109,7 @@ TEST_F(ReflectionExport, EbgpPeersNeverSeeOriginatorOrClusterList) {
   auto a = ibgp_attributes();
   a->originator_id = id("10.9.9.9");
   a->cluster_list = {id("2.2.2.2")};
-  Path reflected_before{1, a, address("10.0.0.2")};
+  Path reflected_before = path_via(1, a, address("10.0.0.2"));
   auto out = export_attributes(p_, reflected_before, client_a_, to(9, false, /*ebgp=*/true));
   ASSERT_TRUE(out);
   EXPECT_FALSE(out->originator_id);
@@ -118,7 +118,7 @@ TEST_F(ReflectionExport, EbgpPeersNeverSeeOriginatorOrClusterList) {
 
 TEST_F(ReflectionExport, RoutesThatAreNotReflectedCarryNeither) {
   // Our own routes and eBGP-learned routes go to iBGP peers as plain iBGP, clients or not.
-  Path local{kLocalPeer, ibgp_attributes(), IpAddress{}};
+  Path local = path_via(kLocalPeer, ibgp_attributes(), IpAddress{});
   const PeerInfo self{};
   auto own = export_attributes(p_, local, self, to(2, true));
   ASSERT_TRUE(own);
@@ -128,7 +128,7 @@ TEST_F(ReflectionExport, RoutesThatAreNotReflectedCarryNeither) {
   auto a = ibgp_attributes();
   a->as_path = AsPath{{AsSegment{AsSegmentType::Sequence, {65002}}}};
   a->originator_id = id("10.9.9.9");  // nonsense from an eBGP peer: not passed on
-  Path external{4, a, address("10.0.0.5")};
+  Path external = path_via(4, a, address("10.0.0.5"));
   auto out = export_attributes(p_, external, ebgp_source_, to(3, false));
   ASSERT_TRUE(out);
   EXPECT_FALSE(out->originator_id);

@@ -299,7 +299,7 @@ TEST(RibPrior, ADeltaCarriesThePathsItsPrefixesHadBefore) {
   d = rib.apply(1, announce("10.244.1.0/26", "10.0.0.9"));
   ASSERT_EQ(d.prior.size(), 1u);
   ASSERT_EQ(d.prior[0].paths.size(), 1u);
-  EXPECT_EQ(d.prior[0].paths[0].next_hop, address("10.0.0.2"));
+  EXPECT_EQ(d.prior[0].paths[0].next_hop(), address("10.0.0.2"));
   EXPECT_EQ(d.prior[0].best, 0);
   // The same route again changes nothing, and records nothing.
   d = rib.apply(1, announce("10.244.1.0/26", "10.0.0.9"));
@@ -309,7 +309,7 @@ TEST(RibPrior, ADeltaCarriesThePathsItsPrefixesHadBefore) {
   both.withdrawn.push_back({prefix("10.244.1.0/26"), 0});
   d = rib.apply(1, both);
   ASSERT_EQ(d.prior.size(), 1u);
-  EXPECT_EQ(d.prior[0].paths.at(0).next_hop, address("10.0.0.9"));
+  EXPECT_EQ(d.prior[0].paths.at(0).next_hop(), address("10.0.0.9"));
 }
 
 TEST(RibAddPath, PathsOfOnePeerAreToldApartByTheirIdentifiers) {

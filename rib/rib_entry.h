@@ -1,0 +1,112 @@
+// One prefix of the Loc-RIB: its paths and which is best, in 40 bytes.
+//
+// NOTE Memory
+//   A full table is a million of these, and nearly all hold one path: that path lives inside the
+//   entry. Two or more (several peers, ADD-PATH) move to a vector on the heap, and back inside
+//   when one is left. A boost small_vector<Path, 1> would take 56 bytes for the same (three
+//   words of header beside the inline path).
+// NOTE Threading
+//   None: the routing thread owns the RIB.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "rib/route.h"
+
+namespace pinto::rib {
+
+class RibEntry {
+ public:
+  RibEntry() noexcept {}
+  ~RibEntry() { clear(); }
+  RibEntry(const RibEntry&) = delete;
+  RibEntry& operator=(const RibEntry&) = delete;
+
+  std::size_t size() const { return mode_ == Mode::Many ? many_->size() : std::size_t(mode_); }
+  bool empty() const { return mode_ == Mode::Empty; }
+  std::span<Path> paths() { return {data(), size()}; }
+  std::span<const Path> paths() const { return {data(), size()}; }
+  Path& operator[](std::size_t i) { return data()[i]; }
+  const Path& operator[](std::size_t i) const { return data()[i]; }
+  Path* begin() { return data(); }
+  Path* end() { return data() + size(); }
+  const Path* begin() const { return data(); }
+  const Path* end() const { return data() + size(); }
+
+  void push_back(Path path) {
+    switch (mode_) {
+      case Mode::Empty:
+        new (&one_) Path(std::move(path));
+        mode_ = Mode::One;
+        return;
+      case Mode::One: {
+        auto many = std::make_unique<std::vector<Path>>();  // may throw: nothing changed yet
+        many->reserve(2);
+        many->push_back(std::move(one_));
+        many->push_back(std::move(path));
+        one_.~Path();
+        many_ = many.release();
+        mode_ = Mode::Many;
+        return;
+      }
+      case Mode::Many: many_->push_back(std::move(path)); return;
+    }
+  }
+
+  /// Removes the paths `selected` says; returns how many. Does not touch `best`.
+  template <class Pred>
+  std::size_t remove_if(Pred selected) {
+    if (mode_ == Mode::One) {
+      if (!selected(std::as_const(one_))) return 0;
+      one_.~Path();
+      mode_ = Mode::Empty;
+      return 1;
+    }
+    if (mode_ == Mode::Empty) return 0;
+    const std::size_t before = many_->size();
+    std::erase_if(*many_, [&](const Path& p) { return selected(p); });
+    const std::size_t removed = before - many_->size();
+    if (many_->size() <= 1) {
+      std::unique_ptr<std::vector<Path>> many(many_);
+      if (many->empty()) {
+        mode_ = Mode::Empty;
+      } else {
+        new (&one_) Path(std::move(many->front()));
+        mode_ = Mode::One;
+      }
+    }
+    return removed;
+  }
+
+ private:
+  enum class Mode : std::uint8_t { Empty = 0, One = 1, Many = 2 };
+
+  Path* data() { return mode_ == Mode::Many ? many_->data() : &one_; }
+  const Path* data() const { return mode_ == Mode::Many ? many_->data() : &one_; }
+  void clear() {
+    if (mode_ == Mode::One) one_.~Path();
+    if (mode_ == Mode::Many) delete many_;
+    mode_ = Mode::Empty;
+  }
+
+  union {
+    Path one_;                 // Mode::One
+    std::vector<Path>* many_;  // Mode::Many (owned)
+  };
+  Mode mode_ = Mode::Empty;
+
+ public:
+  /// Index of the best path, -1 when none is usable (set by the decision process). Declared
+  /// last so that it shares the word after the union with mode_.
+  std::int16_t best = -1;
+};
+
+static_assert(sizeof(void*) != 8 || sizeof(RibEntry) == 40, "a RibEntry grew: see NOTE Memory");
+
+}  // namespace pinto::rib

@@ -240,7 +240,7 @@ class Exporter {
     SentPaths out;
     if (add_path) {
       for (const Path& path : paths) {
-        if (AttrRef a = (*this)(prefix, path)) out.push_back({a, path.peer, path.export_id});
+        if (AttrRef a = (*this)(prefix, path)) out.push_back({a, path.peer, rib_.export_id(path)});
       }
     } else if (best >= 0) {
       const Path& path = paths[static_cast<std::size_t>(best)];

@@ -100,7 +100,7 @@ struct ExportBatch {
 /// bytes).
 ///
 /// With ADD-PATH towards the members (`ctx`) every path of a prefix that the export rules let
-/// through is sent, each with our path identifier (Path::export_id), not just the best one.
+/// through is sent, each with our path identifier (Rib::export_id()), not just the best one.
 class AdjRibOut {
  public:
   explicit AdjRibOut(ExportPolicy policy) : policy_(std::move(policy)) {}

@@ -70,7 +70,16 @@ RouteDelta Rib::remove_peer(PeerId peer, const DeltaSink& sink) {
   if (departed && !sink) delta.departed.push_back(*departed);
   peers_.erase(peer);
   path_counts_.erase(peer);
-  std::erase_if(export_ids_, [&](const auto& kv) { return kv.first.first == peer; });
+  // The delta's paths of this peer still need our identifiers for them until it is exported:
+  // they stay resolvable until the next removal of a peer.
+  retired_export_ids_.clear();
+  for (auto it = export_ids_.begin(); it != export_ids_.end();) {
+    if (it->first.first == peer) {
+      retired_export_ids_.insert(export_ids_.extract(it++));
+    } else {
+      ++it;
+    }
+  }
   import_.erase(peer);
   return delta;
 }
@@ -190,13 +199,19 @@ std::uint32_t Rib::export_path_id(PeerId peer, std::uint32_t path_id) {
   return it->second;
 }
 
+std::uint32_t Rib::export_id(const Path& path) const {
+  if (path.path_id == 0) return path.peer;
+  const std::pair<PeerId, std::uint32_t> key{path.peer, path.path_id};
+  if (auto it = export_ids_.find(key); it != export_ids_.end()) return it->second;
+  if (auto it = retired_export_ids_.find(key); it != retired_export_ids_.end()) return it->second;
+  return path.peer;  // not a path of this RIB
+}
+
 void Rib::upsert(PeerId peer, const IpPrefix& prefix, const AttrRef& attributes,
                  std::uint32_t path_id, RouteDelta& delta) {
   Entry& entry = *table_.insert(prefix).first;
-  Path path{.peer = peer,
-            .attributes = attributes,
-            .path_id = path_id,
-            .export_id = export_path_id(peer, path_id)};
+  export_path_id(peer, path_id);  // numbered on arrival: stable while the path lives
+  Path path{.peer = peer, .path_id = path_id, .attributes = attributes};
   auto it = std::find_if(entry.begin(), entry.end(),
                          [&](const Path& p) { return p.peer == peer && p.path_id == path_id; });
   if (it != entry.end() && same_route(*it, path) && !it->stale) return;

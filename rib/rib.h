@@ -144,6 +144,10 @@ class Rib {
   /// at most `max_paths` in all. Empty when the prefix has no usable path.
   std::vector<const Path*> multipath(const IpPrefix& prefix, std::size_t max_paths) const;
   const PeerInfo* peer(PeerId id) const;
+  /// ADD-PATH: our identifier for `path` when we pass it on (the peer's id for a path received
+  /// without ADD-PATH, a number of our own for each (peer, identifier) otherwise). Also for the
+  /// paths of a peer just removed, until the next peer is removed.
+  std::uint32_t export_id(const Path& path) const;
   std::size_t path_count(PeerId peer) const;
   std::size_t stale_count(PeerId peer) const;
   std::size_t prefix_count() const { return table_.size(); }
@@ -193,6 +197,7 @@ class Rib {
   std::unordered_map<PeerId, std::size_t> path_counts_;  // paths each peer has in table_
   /// ADD-PATH: our path identifier for each (peer, its identifier); ids above every PeerId.
   std::map<std::pair<PeerId, std::uint32_t>, std::uint32_t> export_ids_;
+  std::map<std::pair<PeerId, std::uint32_t>, std::uint32_t> retired_export_ids_;
   std::uint32_t next_export_id_ = 0x80000000u;
   struct ImportPolicy {
     FilterChain filters;

@@ -33,17 +33,17 @@ struct PeerInfo {
 };
 
 struct Path {
-  // Laid out to fill 32 bytes: a million of these are most of a full table's memory.
-  PeerId peer = kLocalPeer;
-  bool stale = false;  // kept across the peer's graceful restart (RFC 4724)
+  // Laid out to fill 24 bytes: a million of these are most of a full table's memory. Peer ids
+  // stay below 2^31 (the speaker numbers peers from 1), which leaves the stale flag a bit.
+  PeerId peer : 31 = kLocalPeer;
+  std::uint32_t stale : 1 = 0;  // kept across the peer's graceful restart (RFC 4724)
+  /// ADD-PATH (RFC 7911): the peer's identifier for this path (0 without ADD-PATH). Ours, when
+  /// we pass it on with ADD-PATH, is Rib::export_id().
+  std::uint32_t path_id = 0;
   /// Interned, and holding the path's next hop in `next_hop` whatever the family (an IPv6
   /// route's comes from MP_REACH_NLRI): one UPDATE's routes share one next hop, so the next
   /// hop costs the path nothing of its own.
   AttrRef attributes;
-  /// ADD-PATH (RFC 7911): the peer's identifier for this path (0 without ADD-PATH), and ours
-  /// when we pass it on with ADD-PATH (unique per prefix: see Rib::export_path_id()).
-  std::uint32_t path_id = 0;
-  std::uint32_t export_id = 0;
 
   /// The address the path forwards to; unspecified for this node's own routes.
   const IpAddress& next_hop() const {

@@ -12,7 +12,7 @@ namespace {
 Path path_from(PeerId peer, std::uint32_t path_id = 0) {
   auto attributes = std::make_shared<bgp::wire::PathAttributes>();
   attributes->local_pref = peer * 10;
-  return Path{.peer = peer, .attributes = attributes, .path_id = path_id};
+  return Path{.peer = peer, .path_id = path_id, .attributes = attributes};
 }
 
 std::vector<PeerId> peers_of(const RibEntry& entry) {

@@ -200,9 +200,9 @@ bgp::wire::EncodeContext add_path_ctx() {
   return ctx;
 }
 
-// (prefix, path id) pairs announced to a member with ADD-PATH.
+// (prefix, path id) pairs announced (or withdrawn) to a member with ADD-PATH.
 std::set<std::pair<std::string, std::uint32_t>> announced_paths(
-    const std::vector<UpdateChunk>& chunks) {
+    const std::vector<UpdateChunk>& chunks, bool withdrawn = false) {
   std::set<std::pair<std::string, std::uint32_t>> out;
   bgp::wire::DecodeContext ctx;
   ctx.add_path = bgp::wire::AddPathMask::all();
@@ -214,7 +214,8 @@ std::set<std::pair<std::string, std::uint32_t>> announced_paths(
       auto message = bgp::wire::decode(rest.first(length.value()), ctx);
       EXPECT_TRUE(message);
       if (!message) break;
-      for (const auto& n : std::get<Update>(message.value()).nlri)
+      const auto& u = std::get<Update>(message.value());
+      for (const auto& n : withdrawn ? u.withdrawn : u.nlri)
         out.insert({n.prefix.to_string(), n.path_id});
       rest = rest.subspan(length.value());
     }
@@ -239,7 +240,7 @@ TEST_F(UpdateGroupsTest, WithAddPathEveryPathGoesOutWithItsOwnIdentifier) {
   ASSERT_TRUE(out.contains(3));
   const auto to_3 = announced_paths(out[3]);
   ASSERT_EQ(to_3.size(), 1u);
-  EXPECT_EQ(to_3.begin()->second, rib_.paths(prefix("10.244.1.0/26"))[1].export_id);
+  EXPECT_EQ(to_3.begin()->second, rib_.export_id(rib_.paths(prefix("10.244.1.0/26"))[1]));
   // Member 3 holds both paths, with two identifiers; member 1 holds client 2's only.
   EXPECT_EQ(groups_.advertised(3, rib_), 2u);
   EXPECT_EQ(groups_.advertised(1, rib_), 1u);
@@ -312,6 +313,19 @@ TEST(RibPrior, ADeltaCarriesThePathsItsPrefixesHadBefore) {
   EXPECT_EQ(d.prior[0].paths.at(0).next_hop(), address("10.0.0.9"));
 }
 
+TEST_F(UpdateGroupsTest, ARemovedAddPathPeersPathsAreWithdrawnByTheIdentifiersTheyWentOutWith) {
+  groups_.join(3, client_policy(), add_path_ctx(), rib_);
+  Update u = announce("10.244.1.0/26", "10.0.0.2");
+  u.nlri[0].path_id = 7;  // client 1 speaks ADD-PATH to us
+  auto out = groups_.sync(rib_.apply(1, u), rib_);
+  const auto sent = announced_paths(out[3]);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_GT(sent.begin()->second, 1u);  // a number of our own, not the peer's id
+  const RouteDelta d = rib_.remove_peer(1);
+  out = groups_.sync(d, rib_);
+  EXPECT_EQ(announced_paths(out[3], true), sent);
+}
+
 TEST(RibAddPath, PathsOfOnePeerAreToldApartByTheirIdentifiers) {
   Rib rib(kLocalAs, address("10.0.0.1").v4_value());
   rib.set_peer(PeerInfo{1, false, kLocalAs, address("10.0.0.2").v4_value(), address("10.0.0.2")});
@@ -323,7 +337,7 @@ TEST(RibAddPath, PathsOfOnePeerAreToldApartByTheirIdentifiers) {
   rib.apply(1, u);
   const auto paths = rib.paths(prefix("10.244.1.0/26"));
   ASSERT_EQ(paths.size(), 2u);
-  EXPECT_NE(paths[0].export_id, paths[1].export_id);
+  EXPECT_NE(rib.export_id(paths[0]), rib.export_id(paths[1]));
   EXPECT_EQ(rib.path_count(1), 2u);
   Update w = withdraw("10.244.1.0/26");
   w.withdrawn[0].path_id = 7;

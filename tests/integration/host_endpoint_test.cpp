@@ -211,6 +211,39 @@ TEST_P(HostEndpointTest, RemovingTheHostEndpointOpensTheHostAgain) {
   EXPECT_EQ(node_to_client(9090), "");
 }
 
+// What each back-end puts in the kernel for a host endpoint, and that uninstall() takes it all
+// away (and opens the host again).
+TEST_P(HostEndpointTest, InstalledHooksAndUninstall) {
+  apply(std::string(kHostEndpoint) + kDenyAll);
+  if (GetParam() == "ebpf") {
+    EXPECT_NE(
+        node_->run({"tc", "filter", "show", "dev", "eth1", "ingress"}).output.find("pinto_host_in"),
+        std::string::npos);
+    EXPECT_NE(
+        node_->run({"tc", "filter", "show", "dev", "eth1", "egress"}).output.find("pinto_host_out"),
+        std::string::npos);
+  } else {
+    const std::string saved = node_->run({"iptables-save", "-t", "filter"}).output;
+    EXPECT_NE(saved.find("-A INPUT -j pinto-host-in"), std::string::npos) << saved;
+    EXPECT_NE(saved.find("-A OUTPUT -j pinto-host-out"), std::string::npos) << saved;
+    EXPECT_NE(saved.find("-A pinto-host-in -i eth1 -g pinto-hi-eth1"), std::string::npos) << saved;
+  }
+  {
+    InNetns in(*node_);
+    auto r = dataplane_->uninstall();
+    ASSERT_TRUE(r) << r.error().message;
+  }
+  EXPECT_EQ(node_->run({"tc", "filter", "show", "dev", "eth1", "ingress"}).output.find("pinto"),
+            std::string::npos);
+  EXPECT_EQ(node_->run({"tc", "filter", "show", "dev", "eth1", "egress"}).output.find("pinto"),
+            std::string::npos);
+  for (const char* tool : {"iptables-save", "ip6tables-save"}) {
+    const std::string saved = node_->run({tool, "-t", "filter"}).output;
+    EXPECT_EQ(saved.find("pinto"), std::string::npos) << tool << ":\n" << saved;
+  }
+  EXPECT_EQ(client_to_node(8080), "");
+}
+
 INSTANTIATE_TEST_SUITE_P(Dataplanes, HostEndpointTest, ::testing::Values("iptables", "ebpf"),
                          [](const auto& test) { return test.param; });
 

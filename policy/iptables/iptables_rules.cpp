@@ -195,7 +195,18 @@ void render_chain(const Program& program, const EndpointProgram& ep, Direction d
     out.owners[name] = ChainOwner{ep.endpoint, direction};
     // Host endpoint chains are entered from INPUT/OUTPUT for every packet of the interface:
     // replies and established flows pass before the rules (pinto-fwd does this for workloads).
-    if (s == 0 && ep.endpoint.host) lines.push_back(kConntrackAccept);
+    if (s == 0 && ep.endpoint.host) {
+      lines.push_back(kConntrackAccept);
+      // IPv6 neighbour discovery (router/neighbour solicitation and advertisement) is the link's
+      // own plumbing, as ARP is for IPv4 (which iptables never sees): without it a default-deny
+      // host endpoint would cut the interface's IPv6 off, failsafe ports included. The eBPF
+      // back-end passes the same four types.
+      if (family == Family::V6) {
+        for (int type = 133; type <= 136; ++type) {
+          lines.push_back("-p 58 -m icmp6 --icmpv6-type " + std::to_string(type) + " -j ACCEPT");
+        }
+      }
+    }
     const std::size_t end = s + 1 < starts.size() ? starts[s + 1] : chain.rules.size();
     for (std::size_t i = starts[s]; i < end; ++i) {
       const Rule& r = chain.rules[i];

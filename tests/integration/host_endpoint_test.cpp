@@ -3,6 +3,7 @@
 // forwarded traffic to a workload beside it that host endpoint policy must leave alone.
 //
 //   client ─ eth0 10.99.0.2 ═══ eth1 10.99.0.1 ─ node (forwarding)
+//            fd00:99::2           fd00:99::1
 //                               (HostEndpoint     ─ pod0 10.98.0.1 ═══ eth0 10.98.0.2 ─ pod
 //                                node-a-eth1)
 //
@@ -89,12 +90,16 @@ class HostEndpointTest : public ::testing::TestWithParam<std::string> {
     node_ = std::make_unique<Netns>("hepnode");
     client_ = std::make_unique<Netns>("hepclient");
     pod_ = std::make_unique<Netns>("heppod");
-    uplink_ = std::make_unique<VethPair>(VethEnd{*node_, "eth1", {"10.99.0.1/24"}},
-                                         VethEnd{*client_, "eth0", {"10.99.0.2/24"}});
+    uplink_ =
+        std::make_unique<VethPair>(VethEnd{*node_, "eth1", {"10.99.0.1/24", "fd00:99::1/64"}},
+                                   VethEnd{*client_, "eth0", {"10.99.0.2/24", "fd00:99::2/64"}});
     // Not "cali…": the iptables FORWARD hooks must not see the pod link as a workload's.
     pod_link_ = std::make_unique<VethPair>(VethEnd{*node_, "pod0", {"10.98.0.1/30"}},
                                            VethEnd{*pod_, "eth0", {"10.98.0.2/30"}});
     node_->sysctl("net.ipv4.ip_forward", "1");
+    // Forwarding on in both families, so the eBPF back-end's "is it for this host" answer comes
+    // from its FIB lookup, not from "forwarding is off here".
+    node_->sysctl("net.ipv6.conf.all.forwarding", "1");
     ASSERT_EQ(client_->run({"ip", "route", "add", "10.98.0.0/30", "via", kNodeAddress}).exit_code,
               0);
     ASSERT_EQ(pod_->run({"ip", "route", "add", "default", "via", "10.98.0.1"}).exit_code, 0);
@@ -209,6 +214,18 @@ TEST_P(HostEndpointTest, RemovingTheHostEndpointOpensTheHostAgain) {
   apply(kDenyAll);  // the policy stays, the endpoint goes
   EXPECT_EQ(client_to_node(8080), "");
   EXPECT_EQ(node_to_client(9090), "");
+}
+
+// IPv6 into the host: the same verdicts, and neighbour discovery keeps working under default
+// deny (the client must resolve the node's address first).
+TEST_P(HostEndpointTest, Ipv6PolicyAllowsOnePortIntoTheHost) {
+  apply(std::string(kHostEndpoint) + kAllowIngress8080);
+  const TcpEndpoint client{*client_, "fd00:99::2"};
+  const TcpEndpoint node{*node_, "fd00:99::1"};
+  EXPECT_EQ(tcp_exchange(client, node, 8080), "");
+  EXPECT_NE(tcp_exchange(client, node, 8081, kDenied), "");
+  EXPECT_EQ(tcp_exchange(client, node, 179), "") << "failsafe in IPv6 too";
+  EXPECT_NE(tcp_exchange(node, client, 9091, kDenied), "") << "egress default deny";
 }
 
 // What each back-end puts in the kernel for a host endpoint, and that uninstall() takes it all

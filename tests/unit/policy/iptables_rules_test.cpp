@@ -155,9 +155,15 @@ pinto-to-wl
             (ChainOwner{EndpointId{true, "", "node-a-eth1"}, Direction::Ingress}));
   EXPECT_EQ(r.owners.at("pinto-ho-eth1"),
             (ChainOwner{EndpointId{true, "", "node-a-eth1"}, Direction::Egress}));
-  // The same chains in IPv6: the failsafe ports hold in both families.
+  // The same chains in IPv6 (the failsafe ports hold in both families), with neighbour
+  // discovery let through after conntrack, before any rule.
   const Ruleset r6 = render_ruleset(p, Family::V6, {});
-  EXPECT_EQ(r6.chains.at("pinto-hi-eth1"), r.chains.at("pinto-hi-eth1"));
+  std::vector<std::string> v6 = r.chains.at("pinto-hi-eth1");
+  v6.insert(
+      v6.begin() + 1,
+      {"-p 58 -m icmp6 --icmpv6-type 133 -j ACCEPT", "-p 58 -m icmp6 --icmpv6-type 134 -j ACCEPT",
+       "-p 58 -m icmp6 --icmpv6-type 135 -j ACCEPT", "-p 58 -m icmp6 --icmpv6-type 136 -j ACCEPT"});
+  EXPECT_EQ(r6.chains.at("pinto-hi-eth1"), v6);
 }
 
 TEST(IptablesRules, Ipv6LeavesOutIpv4OnlyRulesAndNamesInet6Sets) {

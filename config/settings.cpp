@@ -74,6 +74,31 @@ void read_bgp(MapReader& r, BgpTimerSettings& bgp) {
   });
 }
 
+// A failsafe port list (Felix's FailsafeInboundHostPorts shape): [{protocol: TCP|UDP, port: N}].
+// Present replaces the defaults entirely, as in Felix; `[]` means no failsafe ports at all.
+void read_failsafe_ports(MapReader& r, const std::string& key, std::vector<FailsafePort>& out) {
+  if (!r.raw(key)) return;
+  std::vector<FailsafePort> ports;
+  r.each(key, [&](MapReader& item, std::size_t) {
+    FailsafePort f;
+    if (auto proto = item.string("protocol")) {
+      if (*proto == "TCP" || *proto == "tcp") {
+        f.protocol = 6;
+      } else if (*proto == "UDP" || *proto == "udp") {
+        f.protocol = 17;
+      } else {
+        return item.fail("protocol", "expected TCP or UDP, got '" + *proto + "'");
+      }
+    }
+    auto port = item.unsigned_integer("port", 65535);
+    if (!item.ok()) return;
+    if (!port || *port == 0) return item.fail("port", "required (1 to 65535)");
+    f.port = static_cast<std::uint16_t>(*port);
+    ports.push_back(f);
+  });
+  if (r.ok()) out = std::move(ports);
+}
+
 }  // namespace
 
 Validated<Settings> parse_settings(const std::string& yaml, const std::string& base_dir) {
@@ -141,6 +166,8 @@ Validated<Settings> parse_settings(const std::string& yaml, const std::string& b
         p.fail("dataplane", "expected iptables, ebpf or none, got '" + *d + "'");
       }
     }
+    read_failsafe_ports(p, "failsafeInboundHostPorts", s.policy.failsafe_inbound);
+    read_failsafe_ports(p, "failsafeOutboundHostPorts", s.policy.failsafe_outbound);
   });
   if (auto list = r.string_list("resources")) {
     for (const auto& path : *list) s.resources.push_back(resolve(base_dir, path));

@@ -24,6 +24,7 @@
 
 #include "common/ip_address.h"
 #include "common/log.h"
+#include "config/failsafe_ports.h"
 #include "config/validation.h"
 
 namespace pinto::config {
@@ -58,6 +59,10 @@ enum class PolicyDataplane : std::uint8_t { None, Iptables, Ebpf };
 
 struct PolicySettings {
   PolicyDataplane dataplane = PolicyDataplane::Iptables;  // Calico's default data plane
+  /// Host ports that host endpoint policy never closes (`failsafeInboundHostPorts`,
+  /// `failsafeOutboundHostPorts`: lists of {protocol: TCP|UDP, port}; `[]` opens none).
+  std::vector<FailsafePort> failsafe_inbound = default_failsafe_inbound();
+  std::vector<FailsafePort> failsafe_outbound = default_failsafe_outbound();
 };
 
 struct GracefulRestartSettings {

@@ -26,11 +26,13 @@ double ms_since(Clock::time_point start) {
 
 PolicyEnforcer::PolicyEnforcer(std::unique_ptr<policy::Dataplane> dataplane,
                                std::string dataplane_name, std::string node_name,
-                               std::chrono::milliseconds retry_interval)
+                               std::chrono::milliseconds retry_interval,
+                               policy::CompileOptions compile_options)
     : dataplane_(std::move(dataplane)),
       dataplane_name_(std::move(dataplane_name)),
       node_name_(std::move(node_name)),
       retry_interval_(retry_interval),
+      compiler_(std::move(compile_options)),
       work_(asio::make_work_guard(io_)),
       retry_(io_),
       thread_([this] { io_.run(); }) {

@@ -54,10 +54,12 @@ struct PolicyStatus {
 
 class PolicyEnforcer {
  public:
-  /// Starts the policy thread. `dataplane_name` is what status() reports.
+  /// Starts the policy thread. `dataplane_name` is what status() reports; `compile_options`
+  /// carry the settings the compiler needs (the failsafe host ports).
   PolicyEnforcer(std::unique_ptr<policy::Dataplane> dataplane, std::string dataplane_name,
                  std::string node_name,
-                 std::chrono::milliseconds retry_interval = std::chrono::seconds(1));
+                 std::chrono::milliseconds retry_interval = std::chrono::seconds(1),
+                 policy::CompileOptions compile_options = {});
   /// Stops the policy thread after the apply in progress, if any; pending states are dropped.
   ~PolicyEnforcer();
   PolicyEnforcer(const PolicyEnforcer&) = delete;

@@ -175,9 +175,12 @@ Result<void> Daemon::open_policy() {
     return outcome::success();
   }
   // From here on the back-end belongs to the policy thread (daemon/policy_enforcer.h).
-  policy_ = std::make_unique<PolicyEnforcer>(std::move(dataplane).value(),
-                                             dataplane_name(settings_.policy.dataplane),
-                                             settings_.node_name);
+  policy::CompileOptions compile_options;
+  compile_options.failsafe_inbound = settings_.policy.failsafe_inbound;
+  compile_options.failsafe_outbound = settings_.policy.failsafe_outbound;
+  policy_ = std::make_unique<PolicyEnforcer>(
+      std::move(dataplane).value(), dataplane_name(settings_.policy.dataplane), settings_.node_name,
+      std::chrono::seconds(1), std::move(compile_options));
   return outcome::success();
 }
 

@@ -8,7 +8,16 @@ namespace pinto::config {
 
 void read_host_endpoint_spec(MapReader& spec, HostEndpoint& out) {
   if (auto v = spec.string("node")) out.node = *v;
-  if (auto v = spec.string("interfaceName")) out.interface_name = *v;
+  if (auto v = spec.string("interfaceName")) {
+    // Calico's all-interfaces host endpoint also polices forwarded traffic and loopback-like
+    // cases Pinto's back-ends do not model yet: refused, never silently not enforced.
+    if (*v == "*") {
+      return spec.fail("interfaceName",
+                       "'*' (all-interfaces host endpoint) is not supported by Pinto yet: "
+                       "create one HostEndpoint per interface");
+    }
+    out.interface_name = *v;
+  }
   if (auto ips = spec.string_list("expectedIPs")) {
     for (std::size_t i = 0; i < ips->size(); ++i) {
       auto a = IpAddress::parse((*ips)[i]);

@@ -18,12 +18,12 @@ struct EndpointPort {
   std::uint16_t port = 0;
 };
 
-/// projectcalico.org/v3 HostEndpoint: a host interface (or "*", all of them) that policy
+/// projectcalico.org/v3 HostEndpoint: a host interface ("*", all of them, is refused) that policy
 /// protects; selected by GlobalNetworkPolicy only (it has no namespace).
 struct HostEndpoint {
   ObjectMeta metadata;  // labels select it
   std::string node;
-  std::string interface_name;           // "*": every interface of the node
+  std::string interface_name;           // one interface; empty: a selector target only
   std::vector<IpAddress> expected_ips;  // what other policies' selectors resolve it to
   std::vector<std::string> profiles;
   std::vector<EndpointPort> ports;

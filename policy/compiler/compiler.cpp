@@ -77,15 +77,20 @@ IpSet resolve_set(const PolicyModel& model, const SetSource& source) {
 // The state of one compile(): the model, the sets made so far.
 class ChainBuilder {
  public:
-  ChainBuilder(const PolicyModel& model, std::map<SetId, IpSet>& sets,
-               std::map<SetId, SetSource>& sources)
-      : model_(model), sets_(sets), sources_(sources) {}
+  ChainBuilder(const PolicyModel& model, const CompileOptions& options,
+               std::map<SetId, IpSet>& sets, std::map<SetId, SetSource>& sources)
+      : model_(model), options_(options), sets_(sets), sources_(sources) {}
 
   Chain build(const Endpoint& ep, Direction dir) {
     Chain chain;
     const auto tiers = model_.policies_for(ep, dir);
     const std::string dir_name = direction_name(dir);
-    if (tiers.empty()) {
+    if (ep.id.host) {
+      // Calico: a host endpoint is policed whether or not a policy selects it (no policy and no
+      // profile = deny), and the failsafe ports come before any policy, so no policy can cut
+      // the node off.
+      add_failsafe(chain, dir);
+    } else if (tiers.empty()) {
       chain.rules.push_back(unconditional(Action::Allow, dir_name + "/no-policy-allow"));
       return chain;
     }
@@ -108,13 +113,37 @@ class ChainBuilder {
         chain.rules[index].goto_index = static_cast<std::uint32_t>(chain.rules.size());
       }
     }
-    // Past the last tier (reached only by Pass): Calico's profile stage. Pinto has no Profile
-    // resources yet and stands in Kubernetes' per-namespace profile, which allows.
-    chain.rules.push_back(unconditional(Action::Allow, dir_name + "/profile-allow"));
+    // Past the last tier (reached only by Pass, or directly for a host endpoint no policy
+    // selects): Calico's profile stage. Pinto has no Profile resources yet; a workload stands in
+    // Kubernetes' per-namespace profile, which allows; a host endpoint allows only with Calico's
+    // built-in default-allow profile, and is denied otherwise (Calico's host endpoint default).
+    if (ep.id.host && std::find(ep.profiles.begin(), ep.profiles.end(), kDefaultAllowProfile) ==
+                          ep.profiles.end()) {
+      chain.rules.push_back(unconditional(Action::Deny, dir_name + "/host-default-deny"));
+    } else {
+      chain.rules.push_back(unconditional(Action::Allow, dir_name + "/profile-allow"));
+    }
     return chain;
   }
 
  private:
+  // One Allow per failsafe port: "ingress/failsafe/tcp:22". Matches the destination port in both
+  // directions (a server on the host, or the host as a client); replies pass by conntrack.
+  void add_failsafe(Chain& chain, Direction dir) {
+    const auto& ports =
+        dir == Direction::Ingress ? options_.failsafe_inbound : options_.failsafe_outbound;
+    for (const auto& f : ports) {
+      const std::string proto = f.protocol == 6    ? "tcp"
+                                : f.protocol == 17 ? "udp"
+                                                   : std::to_string(f.protocol);
+      Rule r = unconditional(Action::Allow, std::string(direction_name(dir)) + "/failsafe/" +
+                                                proto + ":" + std::to_string(f.port));
+      r.match.protocol = f.protocol;
+      r.match.destination.ports.push_back({f.port, f.port});
+      chain.rules.push_back(std::move(r));
+    }
+  }
+
   SetId add_set(SetSource source) {
     const SetId id = stable_hash(definition_of(source));
     if (!sets_.contains(id)) {
@@ -210,6 +239,7 @@ class ChainBuilder {
   }
 
   const PolicyModel& model_;
+  const CompileOptions& options_;
   std::map<SetId, IpSet>& sets_;
   std::map<SetId, SetSource>& sources_;
 };
@@ -235,8 +265,9 @@ const EndpointProgram* Program::find(const EndpointId& id) const {
 Program Compiler::compile(const PolicyModel& model) {
   Program program;
   sources_.clear();
-  ChainBuilder builder(model, program.sets, sources_);
+  ChainBuilder builder(model, options_, program.sets, sources_);
   for (const Endpoint* ep : model.local_endpoints()) {
+    if (ep->id.host && !enforceable_host_interface(ep->interface_name)) continue;
     EndpointProgram ep_program;
     ep_program.endpoint = ep->id;
     ep_program.interface_name = ep->interface_name;
@@ -254,9 +285,13 @@ std::map<SetId, IpSet> Compiler::refresh_sets(const PolicyModel& model) const {
   return out;
 }
 
-Program compile(const PolicyModel& model) {
-  Compiler c;
+Program compile(const PolicyModel& model, const CompileOptions& options) {
+  Compiler c(options);
   return c.compile(model);
+}
+
+bool enforceable_host_interface(const std::string& interface_name) {
+  return !interface_name.empty() && interface_name != "*" && interface_name != "lo";
 }
 
 }  // namespace pinto::policy

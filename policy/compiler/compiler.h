@@ -5,7 +5,13 @@
 //   - an endpoint that no policy selects in a direction is allowed in that direction; once one
 //     does, each tier with an applicable policy ends in a Deny;
 //   - selectors become shared sets (program.h), named ports become port numbers on the endpoint
-//     the chain protects and (address, port) sets on remote endpoints.
+//     the chain protects and (address, port) sets on remote endpoints;
+//   - host endpoints (Calico's HostEndpoint on one named interface) are denied by default in both
+//     directions, policy or not, unless a profile allows (only Calico's built-in
+//     `projectcalico-default-allow` does: Pinto has no Profile resources); every host endpoint
+//     chain opens the failsafe ports (CompileOptions) before any policy rule. Host endpoints
+//     with no interface, `*` or `lo` get no chains (nothing to enforce on; loopback is never
+//     policed).
 //
 // NOTE Threading: a Compiler is used by one thread (it remembers what each set stands for).
 // NOTE Performance: compile() is O(local endpoints × applicable rules) plus one members() walk per
@@ -22,6 +28,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "config/failsafe_ports.h"
 #include "policy/compiler/program.h"
 #include "policy/model/policy_model.h"
 
@@ -35,8 +42,20 @@ struct NamedPortSource {
 };
 using SetSource = std::variant<SelectorTerm, std::vector<IpPrefix>, NamedPortSource>;
 
+/// Calico's built-in profile that allows everything: the only profile Pinto knows.
+inline constexpr const char* kDefaultAllowProfile = "projectcalico-default-allow";
+
+struct CompileOptions {
+  /// Opened first in every host endpoint's Ingress chain (destination port of traffic into the
+  /// host) and Egress chain (destination port of traffic out of it).
+  std::vector<config::FailsafePort> failsafe_inbound = config::default_failsafe_inbound();
+  std::vector<config::FailsafePort> failsafe_outbound = config::default_failsafe_outbound();
+};
+
 class Compiler {
  public:
+  explicit Compiler(CompileOptions options = {}) : options_(std::move(options)) {}
+
   /// Compiles every local endpoint of `model`. Remembers the sources of the sets it made.
   Program compile(const PolicyModel& model);
 
@@ -46,10 +65,14 @@ class Compiler {
   std::map<SetId, IpSet> refresh_sets(const PolicyModel& model) const;
 
  private:
+  CompileOptions options_;
   std::map<SetId, SetSource> sources_;
 };
 
 /// One-shot convenience for tests and tools.
-Program compile(const PolicyModel& model);
+Program compile(const PolicyModel& model, const CompileOptions& options = {});
+
+/// True for a host endpoint the back-ends can enforce: one named interface, not loopback.
+bool enforceable_host_interface(const std::string& interface_name);
 
 }  // namespace pinto::policy

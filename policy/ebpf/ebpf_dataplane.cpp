@@ -217,11 +217,17 @@ void EbpfDataplane::reclaim_released() {
 }
 
 Result<void> EbpfDataplane::attach(Installed& ep) {
-  const int progs[2] = {bpf_program__fd(skel_->progs.pinto_to_pod),
-                        bpf_program__fd(skel_->progs.pinto_from_pod)};
-  // tc egress of the host-side veth carries packets to the pod (its Ingress), tc ingress the
-  // packets from it (its Egress).
-  const bpf_tc_attach_point points[2] = {BPF_TC_EGRESS, BPF_TC_INGRESS};
+  // Workloads: tc egress of the host-side veth carries packets to the pod (its Ingress), tc
+  // ingress the packets from it (its Egress). Host endpoints the other way round: tc ingress
+  // carries what the host receives (its Ingress), tc egress what it sends (its Egress); their
+  // programs let forwarded traffic by (policy.bpf.c). Chains are keyed by the chain's own
+  // direction either way.
+  const bool host = ep.endpoint.host;
+  const int progs[2] = {
+      bpf_program__fd(host ? skel_->progs.pinto_host_in : skel_->progs.pinto_to_pod),
+      bpf_program__fd(host ? skel_->progs.pinto_host_out : skel_->progs.pinto_from_pod)};
+  const bpf_tc_attach_point points[2] = {host ? BPF_TC_INGRESS : BPF_TC_EGRESS,
+                                         host ? BPF_TC_EGRESS : BPF_TC_INGRESS};
   bpf_tc_hook hook = make_hook(ep.ifindex, BPF_TC_INGRESS);
   const int created = bpf_tc_hook_create(&hook);
   if (created != 0 && created != -EEXIST) {
@@ -280,12 +286,6 @@ Result<void> EbpfDataplane::update_sets(const std::vector<SetEntry>& entries) {
 }
 
 Result<void> EbpfDataplane::apply(const Program& program) {
-  for (const EndpointProgram& ep : program.endpoints) {
-    if (ep.endpoint.host) {
-      return failure(Error{"eBPF dataplane: host endpoint " + ep.endpoint.to_string() +
-                           ": host endpoints are not supported by the eBPF dataplane yet"});
-    }
-  }
   // A refused Program must leave no trace: set indices are committed only once it is accepted.
   SetIndexer sets = sets_;
   auto image = build_map_image(program, sets);
@@ -307,8 +307,10 @@ Result<void> EbpfDataplane::apply(const Program& program) {
     }
     wanted.insert(ep.interface_name);
     auto it = installed_.find(ep.interface_name);
-    if (it != installed_.end() && it->second.ifindex != ifindex) {
-      // The interface was recreated under the same name: start over on the new one.
+    if (it != installed_.end() &&
+        (it->second.ifindex != ifindex || it->second.endpoint.host != ep.endpoint.host)) {
+      // The interface was recreated under the same name, or changed from a workload's to a host
+      // endpoint's (other programs): start over.
       forget(it->second);
       installed_.erase(it);
       it = installed_.end();

@@ -1,6 +1,7 @@
 // EbpfDataplane: the eBPF policy back-end (`policy.dataplane: ebpf`). It loads the fixed tc
 // program (bpf/policy.bpf.c, compiled with clang at build time and embedded as a bpftool
-// skeleton), attaches it to tc ingress and egress of each endpoint's host-side interface, and
+// skeleton), attaches it to tc ingress and egress of each workload endpoint's host-side interface
+// and of each host endpoint's interface (other entry points: policy.bpf.c), and
 // keeps the maps equal to the last applied Program's MapImage (map_image.h).
 //
 // NOTE Threading: not thread-safe; one owner thread calls apply/uninstall/counters. Interface

@@ -41,7 +41,7 @@ Result<void> IptablesDataplane::learn_installed() {
     const InstalledState state = parse_installed(saved.value(), options_.render);
     FamilyState& fs = installed_[f];
     for (const auto& chain : state.chains) fs.rules.chains[chain] = kUnknownRules;
-    for (const auto& hook : forward_hooks(options_.render)) {
+    for (const auto& hook : hooks(options_.render)) {
       if (std::find(state.hooks.begin(), state.hooks.end(), hook) == state.hooks.end()) {
         fs.missing_hooks.push_back(hook);
       }

@@ -3,8 +3,9 @@
 // difference, in this order so that no rule ever names a missing set:
 //   1. ipset restore       create new sets, fill them (swap), add/del members of changed ones
 //                          (only the sets a family's rendered rules match with --match-set)
-//   2. iptables-restore    --noflush: changed chains rewritten in one transaction, the FORWARD
-//      ip6tables-restore   hooks inserted if missing, chains of vanished endpoints deleted
+//   2. iptables-restore    --noflush: changed chains rewritten in one transaction, our FORWARD,
+//      ip6tables-restore   INPUT and OUTPUT hooks inserted if missing, chains of vanished
+//                          endpoints deleted
 //   3. ipset restore       destroy sets no rule references any more
 // The first apply() (and the first after a failure) reads iptables-save / ipset list to learn
 // what a previous run left and rewrites all of ours; later ones touch only what changed.

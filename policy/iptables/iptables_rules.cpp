@@ -29,8 +29,13 @@ std::string join(const std::vector<std::string>& parts) {
 }
 
 std::string endpoint_chain(const EndpointProgram& ep, Direction d) {
+  if (ep.endpoint.host) {
+    return std::string(d == Direction::Ingress ? "pinto-hi-" : "pinto-ho-") + ep.interface_name;
+  }
   return std::string(d == Direction::Ingress ? "pinto-tw-" : "pinto-fw-") + ep.interface_name;
 }
+
+constexpr const char* kConntrackAccept = "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT";
 
 std::string icmp_text(const IcmpTypeCode& c) {
   return std::to_string(c.type) + (c.code ? "/" + std::to_string(*c.code) : "");
@@ -178,13 +183,30 @@ void render_chain(const Program& program, const EndpointProgram& ep, Direction d
     return segment_name(static_cast<std::size_t>(
         std::lower_bound(starts.begin(), starts.end(), target) - starts.begin()));
   };
-  const std::string allow =
-      direction == Direction::Ingress ? "-j ACCEPT" : std::string("-g ") + kToWorkloadChain;
+  // A workload's Egress Allow still owes the destination pod its Ingress say; traffic into or
+  // out of the host itself has no second chain to pass.
+  const std::string allow = direction == Direction::Ingress || ep.endpoint.host
+                                ? "-j ACCEPT"
+                                : std::string("-g ") + kToWorkloadChain;
 
   for (std::size_t s = 0; s < starts.size(); ++s) {
     const std::string name = segment_name(s);
     auto& lines = out.chains[name];
     out.owners[name] = ChainOwner{ep.endpoint, direction};
+    // Host endpoint chains are entered from INPUT/OUTPUT for every packet of the interface:
+    // replies and established flows pass before the rules (pinto-fwd does this for workloads).
+    if (s == 0 && ep.endpoint.host) {
+      lines.push_back(kConntrackAccept);
+      // IPv6 neighbour discovery (router/neighbour solicitation and advertisement) is the link's
+      // own plumbing, as ARP is for IPv4 (which iptables never sees): without it a default-deny
+      // host endpoint would cut the interface's IPv6 off, failsafe ports included. The eBPF
+      // back-end passes the same four types.
+      if (family == Family::V6) {
+        for (int type = 133; type <= 136; ++type) {
+          lines.push_back("-p 58 -m icmp6 --icmpv6-type " + std::to_string(type) + " -j ACCEPT");
+        }
+      }
+    }
     const std::size_t end = s + 1 < starts.size() ? starts[s + 1] : chain.rules.size();
     for (std::size_t i = starts[s]; i < end; ++i) {
       const Rule& r = chain.rules[i];
@@ -244,10 +266,23 @@ Ruleset render_ruleset(const Program& program, Family family, const RenderOption
   auto& fwd = out.chains[kForwardChain];
   auto& to_wl = out.chains[kToWorkloadChain];
   // Established and related traffic never walks the rules; invalid packets are dropped.
-  fwd.push_back("-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
+  auto& host_in = out.chains[kHostInputChain];
+  auto& host_out = out.chains[kHostOutputChain];
+  fwd.push_back(kConntrackAccept);
   fwd.push_back("-m conntrack --ctstate INVALID -j DROP");
   for (const auto& ep : program.endpoints) {
-    if (ep.endpoint.host || ep.interface_name.empty()) continue;
+    if (ep.interface_name.empty()) continue;
+    if (ep.endpoint.host) {
+      // INPUT and OUTPUT see only traffic to and from the host itself, never forwarded traffic:
+      // exactly what a host endpoint without applyOnForward polices. Loopback has no endpoint.
+      host_in.push_back("-i " + ep.interface_name + " -g " +
+                        endpoint_chain(ep, Direction::Ingress));
+      host_out.push_back("-o " + ep.interface_name + " -g " +
+                         endpoint_chain(ep, Direction::Egress));
+      render_chain(program, ep, Direction::Ingress, family, options, out);
+      render_chain(program, ep, Direction::Egress, family, options, out);
+      continue;
+    }
     fwd.push_back("-i " + ep.interface_name + " -g " + endpoint_chain(ep, Direction::Egress));
     to_wl.push_back("-o " + ep.interface_name + " -g " + endpoint_chain(ep, Direction::Ingress));
     render_chain(program, ep, Direction::Egress, family, options, out);
@@ -258,22 +293,23 @@ Ruleset render_ruleset(const Program& program, Family family, const RenderOption
   return out;
 }
 
-std::vector<std::string> forward_hooks(const RenderOptions& options) {
-  return {"-i " + options.interface_prefix + "+ -j " + kForwardChain,
-          "-o " + options.interface_prefix + "+ -j " + kForwardChain};
+std::vector<std::string> hooks(const RenderOptions& options) {
+  return {"FORWARD -i " + options.interface_prefix + "+ -j " + kForwardChain,
+          "FORWARD -o " + options.interface_prefix + "+ -j " + kForwardChain,
+          std::string("INPUT -j ") + kHostInputChain, std::string("OUTPUT -j ") + kHostOutputChain};
 }
 
 InstalledState parse_installed(const std::string& iptables_save, const RenderOptions& options) {
   InstalledState s;
-  const auto hooks = forward_hooks(options);
+  const auto ours = hooks(options);
   std::istringstream in(iptables_save);
   std::string line;
   while (std::getline(in, line)) {
     if (line.rfind(std::string(":") + kChainPrefix, 0) == 0) {
       s.chains.push_back(line.substr(1, line.find(' ') - 1));
-    } else if (line.rfind("-A FORWARD ", 0) == 0) {
-      const std::string spec = line.substr(11);
-      if (std::find(hooks.begin(), hooks.end(), spec) != hooks.end()) s.hooks.push_back(spec);
+    } else if (line.rfind("-A ", 0) == 0) {
+      const std::string spec = line.substr(3);
+      if (std::find(ours.begin(), ours.end(), spec) != ours.end()) s.hooks.push_back(spec);
     }
   }
   return s;
@@ -299,7 +335,7 @@ std::string restore_text(const Ruleset& previous, const Ruleset& desired,
   for (const auto& name : rewrite) {
     for (const auto& rule : desired.chains.at(name)) out += "-A " + name + " " + rule + "\n";
   }
-  for (const auto& hook : missing_hooks) out += "-I FORWARD " + hook + "\n";
+  for (const auto& hook : missing_hooks) out += "-I " + hook + "\n";
   for (const auto& name : remove) out += "-X " + name + "\n";
   out += "COMMIT\n";
   return out;
@@ -309,7 +345,7 @@ std::string uninstall_text(const InstalledState& installed) {
   if (installed.chains.empty() && installed.hooks.empty()) return "";
   std::string out = "*filter\n";
   for (const auto& name : installed.chains) out += ":" + name + " - [0:0]\n";
-  for (const auto& hook : installed.hooks) out += "-D FORWARD " + hook + "\n";
+  for (const auto& hook : installed.hooks) out += "-D " + hook + "\n";
   for (const auto& name : installed.chains) out += "-X " + name + "\n";
   out += "COMMIT\n";
   return out;

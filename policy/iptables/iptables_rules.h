@@ -16,6 +16,14 @@
 //   pinto-[tf]w-<if>-<n>  the chain from rule n on, for Goto (Calico's Pass) targets: a Goto is
 //                   `-g` to it, and a segment that can fall through ends with `-g` to the next.
 //
+//   INPUT  ──▶ pinto-host-in    per host endpoint -i <if> -g pinto-hi-<if>; falls back to INPUT
+//   OUTPUT ──▶ pinto-host-out   per host endpoint -o <if> -g pinto-ho-<if>; falls back to OUTPUT
+//   pinto-h[io]-<if>  a host endpoint's Ingress (traffic into the host on <if>) and Egress
+//                   (traffic the host sends out of <if>) chains: RELATED,ESTABLISHED accepted
+//                   first, then the program (failsafe ports first, compiler.h); Allow = ACCEPT.
+//                   INPUT/OUTPUT never see forwarded traffic, so workloads' traffic through the
+//                   interface is not host endpoint traffic (Calico without applyOnForward).
+//
 // Every verdict is terminal (ACCEPT, DROP, or -g into a chain that ends in one), so no marks and
 // no RETURN bookkeeping are needed, and only new connections walk the rules: the conntrack rules
 // come first. Log is `-j LOG` and the walk goes on. Each rule carries its RuleId in
@@ -68,30 +76,34 @@ struct Ruleset {
 
 inline constexpr const char* kForwardChain = "pinto-fwd";
 inline constexpr const char* kToWorkloadChain = "pinto-to-wl";
+inline constexpr const char* kHostInputChain = "pinto-host-in";
+inline constexpr const char* kHostOutputChain = "pinto-host-out";
 inline constexpr const char* kChainPrefix = "pinto-";
 
 /// The kernel name of a set in one family: "pinto-s-<16 hex>" (set_name) for IPv4,
 /// "pinto-s6-<16 hex>" for IPv6.
 std::string ipset_name(SetId id, Family family);
 
-/// The chains enforcing `program` in `family`. Host endpoints are left out (not done yet).
+/// The chains enforcing `program` in `family`, workload and host endpoints.
 Ruleset render_ruleset(const Program& program, Family family, const RenderOptions& options);
 
-/// The FORWARD rules that send workload traffic to pinto-fwd ("-i cali+ -j pinto-fwd", ...).
-std::vector<std::string> forward_hooks(const RenderOptions& options);
+/// Our rules in the kernel's chains, "<CHAIN> <spec>": the FORWARD rules that send workload
+/// traffic to pinto-fwd ("FORWARD -i cali+ -j pinto-fwd", ...) and the INPUT / OUTPUT jumps to
+/// pinto-host-in / pinto-host-out. Always installed: an empty host chain returns at once.
+std::vector<std::string> hooks(const RenderOptions& options);
 
-/// What iptables-save showed of ours: chain names starting with "pinto-" and whether each hook
-/// of forward_hooks() is in FORWARD.
+/// What iptables-save showed of ours: chain names starting with "pinto-" and which of hooks()
+/// are in place.
 struct InstalledState {
   std::vector<std::string> chains;
-  std::vector<std::string> hooks;  // the hooks found, as forward_hooks() spells them
+  std::vector<std::string> hooks;  // the hooks found, as hooks() spells them
 };
 InstalledState parse_installed(const std::string& iptables_save, const RenderOptions& options);
 
 /// The `iptables-restore --noflush` text that turns `previous` into `desired`: chains whose rules
 /// differ are declared (which flushes them) and rewritten, chains of `previous` absent from
 /// `desired` are flushed and deleted, every other chain is left alone; hooks in `missing_hooks`
-/// are inserted at the top of FORWARD. Empty when there is nothing to do.
+/// are inserted at the top of their chain. Empty when there is nothing to do.
 std::string restore_text(const Ruleset& previous, const Ruleset& desired,
                          const std::vector<std::string>& missing_hooks);
 

@@ -88,6 +88,7 @@ Endpoint from_host(const config::HostEndpoint& h) {
   ep.labels = to_labels(h.metadata.labels);
   for (const auto& a : h.expected_ips) ep.addresses.push_back(host_prefix(a));
   ep.ports = h.ports;
+  ep.profiles = h.profiles;
   return ep;
 }
 

@@ -55,6 +55,7 @@ struct Endpoint {
   Labels labels;                    // the resource's labels plus the projectcalico.org/ ones above
   std::vector<IpPrefix> addresses;  // host prefixes (/32, /128)
   std::vector<config::EndpointPort> ports;
+  std::vector<std::string> profiles;  // host endpoints: the profile stage (compiler.h)
 };
 
 struct NetworkSet {

@@ -33,7 +33,8 @@ void PintodNode::write_files() const {
            << "logLevel: debug\n"
            << (config_.policy_dataplane.empty()
                    ? ""
-                   : "policy: {dataplane: " + config_.policy_dataplane + "}\n")
+                   : "policy: {dataplane: " + config_.policy_dataplane + config_.policy_extra +
+                         "}\n")
            << "bgp: {holdTime: " << config_.hold_time_seconds << "s, connectRetryTime: 2s, "
            << "gracefulRestart: {enabled: " << (config_.graceful_restart ? "true" : "false")
            << ", restartTime: " << config_.restart_time_seconds << "s}" << config_.bgp_extra

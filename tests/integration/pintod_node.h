@@ -57,6 +57,9 @@ struct PintodConfig {
   std::string api_extra;
   /// Settings `policy: {dataplane: ...}` (iptables, ebpf, none); empty: pintod's default.
   std::string policy_dataplane;
+  /// More keys of the settings' `policy:` map (with policy_dataplane set), e.g.
+  /// ", failsafeInboundHostPorts: [{protocol: TCP, port: 2222}]".
+  std::string policy_extra;
 };
 
 struct PintodPeerState {

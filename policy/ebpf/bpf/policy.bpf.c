@@ -1,6 +1,12 @@
 /* Pinto's eBPF policy program: tc clsact on each workload's host-side interface (cali...).
  *   tc ingress of cali... = packets *from* the pod = the endpoint's Egress chain (pinto_from_pod)
  *   tc egress  of cali... = packets *to* the pod   = the endpoint's Ingress chain (pinto_to_pod)
+ * and on each host endpoint's interface (Calico's HostEndpoint, eth0 ...), for traffic of the
+ * host itself only (forwarded traffic is not host endpoint traffic without applyOnForward):
+ *   tc ingress = packets the host receives = the endpoint's Ingress chain (pinto_host_in),
+ *                when the kernel's FIB says the destination is local
+ *   tc egress  = packets the host sends    = the endpoint's Egress chain (pinto_host_out),
+ *                when a local socket sent them (forwarded packets never carry one)
  * The program is fixed; policy lives in maps (policy_abi.h) that user space rewrites, so a policy
  * change never reloads or reattaches it.
  *
@@ -278,6 +284,59 @@ static __always_inline int handle(struct __sk_buff* skb, __u32 direction) {
   bpf_map_update_elem(&pinto_conntrack, &fwd, &now, BPF_ANY);
   bpf_map_update_elem(&pinto_conntrack, &rev, &now, BPF_ANY);
   return TC_ACT_OK;
+}
+
+#define AF_INET_ 2
+#define AF_INET6_ 10
+
+/* True when the IP packet on tc ingress is addressed to this host: the FIB lookup the kernel is
+ * about to do answers "local" (or broadcast/multicast: not forwarded either), or forwarding is
+ * off on the interface, so nothing arriving there can be forwarded. Non-IP traffic is not host
+ * endpoint policy's business (ARP and the like pass). */
+static __always_inline int to_this_host(struct __sk_buff* skb) {
+  void* data = (void*)(long)skb->data;
+  void* data_end = (void*)(long)skb->data_end;
+  struct ethhdr* eth = data;
+  if ((void*)(eth + 1) > data_end) return 0;
+  struct bpf_fib_lookup fib = {};
+  fib.ifindex = skb->ifindex;
+  if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+    struct iphdr ip;
+    if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)) != 0) return 1; /* policed: dropped */
+    fib.family = AF_INET_;
+    fib.l4_protocol = ip.protocol;
+    fib.tot_len = bpf_ntohs(ip.tot_len);
+    fib.ipv4_src = ip.saddr;
+    fib.ipv4_dst = ip.daddr;
+  } else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
+    struct ipv6hdr ip6;
+    if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip6, sizeof(ip6)) != 0) return 1;
+    fib.family = AF_INET6_;
+    fib.l4_protocol = ip6.nexthdr;
+    fib.tot_len = bpf_ntohs(ip6.payload_len) + sizeof(ip6);
+    __builtin_memcpy(fib.ipv6_src, &ip6.saddr, 16);
+    __builtin_memcpy(fib.ipv6_dst, &ip6.daddr, 16);
+  } else {
+    return 0;
+  }
+  const long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+  return rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED;
+}
+
+SEC("tc")
+int pinto_host_in(struct __sk_buff* skb) {
+  if (!to_this_host(skb)) return TC_ACT_OK;
+  return handle(skb, PINTO_DIR_INGRESS);
+}
+
+SEC("tc")
+int pinto_host_out(struct __sk_buff* skb) {
+  /* Sent by a local socket (the kernel's own replies, RSTs and ICMP errors included: they go
+   * through its control sockets); ip_forward() drops any packet that still has one. */
+  if (!skb->sk) return TC_ACT_OK;
+  const __u16 proto = skb->protocol;
+  if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6)) return TC_ACT_OK;
+  return handle(skb, PINTO_DIR_EGRESS);
 }
 
 SEC("tc")

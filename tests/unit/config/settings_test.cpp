@@ -39,6 +39,25 @@ TEST(Settings, DefaultsAndRelativePaths) {
   EXPECT_EQ(s.value().bgp.max_paths, 16u);
 }
 
+// Felix's FailsafeInboundHostPorts / FailsafeOutboundHostPorts defaults, replaced as a whole when
+// given; an empty list opens nothing.
+TEST(Settings, FailsafeHostPortsDefaultToFelixsAndAreReplacedWhole) {
+  auto d = parse_settings("nodeName: n1\n");
+  ASSERT_TRUE(d) << d.error().to_string();
+  EXPECT_EQ(d.value().policy.failsafe_inbound, default_failsafe_inbound());
+  EXPECT_EQ(d.value().policy.failsafe_outbound, default_failsafe_outbound());
+  EXPECT_EQ(d.value().policy.failsafe_inbound.size(), 9u);
+  EXPECT_EQ(d.value().policy.failsafe_inbound[0], (FailsafePort{6, 22}));
+  EXPECT_EQ(d.value().policy.failsafe_outbound[0], (FailsafePort{17, 53}));
+  auto s = parse_settings(
+      "nodeName: n1\npolicy:\n  failsafeInboundHostPorts: [{protocol: TCP, port: 179}, "
+      "{protocol: udp, port: 68}, {port: 22}]\n  failsafeOutboundHostPorts: []\n");
+  ASSERT_TRUE(s) << s.error().to_string();
+  EXPECT_EQ(s.value().policy.failsafe_inbound,
+            (std::vector<FailsafePort>{{6, 179}, {17, 68}, {6, 22}}));
+  EXPECT_TRUE(s.value().policy.failsafe_outbound.empty());
+}
+
 TEST(Settings, PolicyDataplaneAndMaxPaths) {
   auto s = parse_settings("nodeName: n1\npolicy: {dataplane: ebpf}\nbgp: {maxPaths: 1}\n");
   ASSERT_TRUE(s) << s.error().to_string();
@@ -137,6 +156,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadSettings{"nodeName: a\noriginate: [10.0.0.1/24]\n", "originate[0]"},
         BadSettings{"nodeName: a\nresources: /x.yaml\n", "resources"},
         BadSettings{"nodeName: a\npolicy: {dataplane: nftables}\n", "policy.dataplane"},
+        BadSettings{
+            "nodeName: a\npolicy: {failsafeInboundHostPorts: [{protocol: SCTP, port: 1}]}\n",
+            "policy.failsafeInboundHostPorts[0].protocol"},
+        BadSettings{"nodeName: a\npolicy: {failsafeOutboundHostPorts: [{protocol: TCP}]}\n",
+                    "policy.failsafeOutboundHostPorts[0].port"},
+        BadSettings{"nodeName: a\npolicy: {failsafeInboundHostPorts: [{port: 70000}]}\n",
+                    "policy.failsafeInboundHostPorts[0].port"},
+        BadSettings{"nodeName: a\npolicy: {failsafeInboundHostPorts: tcp:22}\n",
+                    "policy.failsafeInboundHostPorts"},
         BadSettings{"nodeName: a\nbgp: {maxPaths: 0}\n", "bgp.maxPaths"},
         BadSettings{"nodeName: a\nbgp: {maxPaths: 300}\n", "bgp.maxPaths"},
         BadSettings{"nodeName: a\nbgp: {addPaths: sometimes}\n", "bgp.addPaths"},

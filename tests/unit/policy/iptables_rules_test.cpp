@@ -87,6 +87,8 @@ pinto-fwd
   -i cali0db -g pinto-fw-cali0db
   -i cali0web -g pinto-fw-cali0web
   -g pinto-to-wl
+pinto-host-in
+pinto-host-out
 pinto-to-wl
   -o cali0db -g pinto-tw-cali0db
   -o cali0web -g pinto-tw-cali0web
@@ -103,6 +105,65 @@ pinto-tw-cali0db-1
 pinto-tw-cali0web
   -m comment --comment "ingress/no-policy-allow" -j ACCEPT
 )");
+}
+
+// A host endpoint: dispatched from INPUT/OUTPUT (pinto-host-in/-out) by interface, conntrack
+// first, failsafe ports before the policy, Allow = ACCEPT both ways, default deny at the end.
+TEST(IptablesRules, GoldenHostEndpointChains) {
+  CompileOptions options;
+  options.failsafe_inbound = {{6, 22}, {6, 179}};
+  options.failsafe_outbound = {{17, 53}};
+  const Program p = compile(model_of(R"(
+apiVersion: projectcalico.org/v3
+kind: HostEndpoint
+metadata: {name: node-a-eth1, labels: {role: node}}
+spec: {node: node-a, interfaceName: eth1, expectedIPs: [192.0.2.1]}
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: host-web}
+spec:
+  selector: role == 'node'
+  ingress: [{action: Allow, protocol: TCP, destination: {ports: [8080]}}]
+)",
+                                     "node-a"),
+                            options);
+  const Ruleset r = render_ruleset(p, Family::V4, {});
+  EXPECT_EQ(text_of(r), R"(pinto-fwd
+  -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+  -m conntrack --ctstate INVALID -j DROP
+  -g pinto-to-wl
+pinto-hi-eth1
+  -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+  -p 6 -m multiport --dports 22 -m comment --comment "ingress/failsafe/tcp:22" -j ACCEPT
+  -p 6 -m multiport --dports 179 -m comment --comment "ingress/failsafe/tcp:179" -j ACCEPT
+  -p 6 -m multiport --dports 8080 -m comment --comment "GlobalNetworkPolicy/host-web/ingress/0" -j ACCEPT
+  -m comment --comment "tier/default/ingress/end-of-tier-deny" -j DROP
+  -m comment --comment "ingress/host-default-deny" -j DROP
+pinto-ho-eth1
+  -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+  -p 17 -m multiport --dports 53 -m comment --comment "egress/failsafe/udp:53" -j ACCEPT
+  -m comment --comment "egress/host-default-deny" -j DROP
+pinto-host-in
+  -i eth1 -g pinto-hi-eth1
+pinto-host-out
+  -o eth1 -g pinto-ho-eth1
+pinto-to-wl
+  -j ACCEPT
+)");
+  EXPECT_EQ(r.owners.at("pinto-hi-eth1"),
+            (ChainOwner{EndpointId{true, "", "node-a-eth1"}, Direction::Ingress}));
+  EXPECT_EQ(r.owners.at("pinto-ho-eth1"),
+            (ChainOwner{EndpointId{true, "", "node-a-eth1"}, Direction::Egress}));
+  // The same chains in IPv6 (the failsafe ports hold in both families), with neighbour
+  // discovery let through after conntrack, before any rule.
+  const Ruleset r6 = render_ruleset(p, Family::V6, {});
+  std::vector<std::string> v6 = r.chains.at("pinto-hi-eth1");
+  v6.insert(
+      v6.begin() + 1,
+      {"-p 58 -m icmp6 --icmpv6-type 133 -j ACCEPT", "-p 58 -m icmp6 --icmpv6-type 134 -j ACCEPT",
+       "-p 58 -m icmp6 --icmpv6-type 135 -j ACCEPT", "-p 58 -m icmp6 --icmpv6-type 136 -j ACCEPT"});
+  EXPECT_EQ(r6.chains.at("pinto-hi-eth1"), v6);
 }
 
 TEST(IptablesRules, Ipv6LeavesOutIpv4OnlyRulesAndNamesInet6Sets) {
@@ -237,11 +298,13 @@ TEST(IptablesRules, ChainNamesFitIptablesLimit) {
 
 TEST(IptablesRules, FirstRestoreDeclaresEveryChainAndHooksForward) {
   const Ruleset r = render_ruleset(program_of(""), Family::V4, {});
-  const std::string text = restore_text({}, r, forward_hooks({}));
+  const std::string text = restore_text({}, r, hooks({}));
   EXPECT_EQ(text, R"(*filter
 :pinto-fw-cali0db - [0:0]
 :pinto-fw-cali0web - [0:0]
 :pinto-fwd - [0:0]
+:pinto-host-in - [0:0]
+:pinto-host-out - [0:0]
 :pinto-to-wl - [0:0]
 :pinto-tw-cali0db - [0:0]
 :pinto-tw-cali0web - [0:0]
@@ -259,6 +322,8 @@ TEST(IptablesRules, FirstRestoreDeclaresEveryChainAndHooksForward) {
 -A pinto-tw-cali0web -m comment --comment "ingress/no-policy-allow" -j ACCEPT
 -I FORWARD -i cali+ -j pinto-fwd
 -I FORWARD -o cali+ -j pinto-fwd
+-I INPUT -j pinto-host-in
+-I OUTPUT -j pinto-host-out
 COMMIT
 )");
 }
@@ -356,17 +421,22 @@ TEST(IptablesRules, InstalledStateFromIptablesSave) {
 :DOCKER - [0:0]
 :pinto-fwd - [0:0]
 :pinto-tw-cali0db - [0:0]
+-A INPUT -j pinto-host-in
 -A FORWARD -o cali+ -j pinto-fwd
 -A FORWARD -j DOCKER
+-A OUTPUT -o eth0 -j pinto-host-out
 -A pinto-fwd -g pinto-to-wl
 COMMIT
 )",
                                            {});
   EXPECT_EQ(s.chains, (std::vector<std::string>{"pinto-fwd", "pinto-tw-cali0db"}));
-  EXPECT_EQ(s.hooks, (std::vector<std::string>{"-o cali+ -j pinto-fwd"}));
+  // Only our exact hooks: a look-alike rule in OUTPUT is somebody else's.
+  EXPECT_EQ(s.hooks,
+            (std::vector<std::string>{"INPUT -j pinto-host-in", "FORWARD -o cali+ -j pinto-fwd"}));
   EXPECT_EQ(uninstall_text(s), R"(*filter
 :pinto-fwd - [0:0]
 :pinto-tw-cali0db - [0:0]
+-D INPUT -j pinto-host-in
 -D FORWARD -o cali+ -j pinto-fwd
 -X pinto-fwd
 -X pinto-tw-cali0db

@@ -191,6 +191,10 @@ TEST(PolicyResources, GlobalNetworkSetAndHostEndpoint) {
   EXPECT_EQ(error_of("apiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata: {name: h}\n"
                      "spec: {node: n1, expectedIPs: [nope]}\n"),
             "spec.expectedIPs[0]: not an IP address: 'nope'");
+  EXPECT_EQ(error_of("apiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata: {name: h}\n"
+                     "spec: {node: n1, interfaceName: '*'}\n"),
+            "spec.interfaceName: '*' (all-interfaces host endpoint) is not supported by Pinto "
+            "yet: create one HostEndpoint per interface");
 }
 
 TEST(PolicyResources, KubernetesNetworkPolicyIsItsOwnKind) {

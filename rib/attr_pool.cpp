@@ -137,26 +137,24 @@ struct KeyEqual {
 
 }  // namespace
 
-struct AttrPool::State {
+namespace detail {
+
+struct AttrPoolState {
   /// Cleared and closed when the pool goes; AttrRefs still alive then free just themselves.
   bool open = true;
-  // The weak_ptr is how a lookup hit becomes another owner of the pooled set's control block.
-  std::unordered_map<Key, std::weak_ptr<const PathAttributes>, KeyHash, KeyEqual> table;
+  std::unordered_map<Key, AttrNode*, KeyHash, KeyEqual> table;
 };
 
-struct AttrPool::Release {
-  std::shared_ptr<State> state;
-  std::size_t hash;
+void release(AttrNode* node) noexcept {
+  // The node's count is zero: no ref is left that a lookup could hand out again (the pool and
+  // its refs belong to one thread, see attr_pool.h).
+  if (node->pool && node->pool->open) node->pool->table.erase(Key{&node->value, node->hash});
+  delete node;
+}
 
-  void operator()(const PathAttributes* attributes) const {
-    // Runs when the last AttrRef goes. Erasing destroys the entry's weak_ptr to this very control
-    // block, which is fine: the control block outlives its deleter call.
-    if (state->open) state->table.erase(Key{attributes, hash});
-    delete attributes;
-  }
-};
+}  // namespace detail
 
-AttrPool::AttrPool() : state_(std::make_shared<State>()) {}
+AttrPool::AttrPool() : state_(std::make_shared<detail::AttrPoolState>()) {}
 
 AttrPool::~AttrPool() {
   if (!state_) return;
@@ -165,13 +163,13 @@ AttrPool::~AttrPool() {
 }
 
 AttrPool::AttrPool(AttrPool&& other) noexcept
-    : state_(std::exchange(other.state_, std::make_shared<State>())) {}
+    : state_(std::exchange(other.state_, std::make_shared<detail::AttrPoolState>())) {}
 
 AttrPool& AttrPool::operator=(AttrPool&& other) noexcept {
   if (this != &other) {
     state_->open = false;
     state_->table.clear();
-    state_ = std::exchange(other.state_, std::make_shared<State>());
+    state_ = std::exchange(other.state_, std::make_shared<detail::AttrPoolState>());
   }
   return *this;
 }
@@ -179,26 +177,25 @@ AttrPool& AttrPool::operator=(AttrPool&& other) noexcept {
 AttrRef AttrPool::intern(PathAttributes attributes) {
   const std::size_t hash = hash_value(attributes);
   auto it = state_->table.find(Key{&attributes, hash});
-  if (it != state_->table.end()) return it->second.lock();  // alive: expired ones leave at once
+  if (it != state_->table.end()) return AttrRef(it->second);
   return add(std::move(attributes), hash);
 }
 
 AttrRef AttrPool::add(PathAttributes&& attributes, std::size_t hash) {
-  const auto* pooled = new PathAttributes(std::move(attributes));
-  AttrRef ref(pooled, Release{state_, hash});
-  state_->table.emplace(Key{pooled, hash}, ref);
-  return ref;
+  auto node = std::make_unique<detail::AttrNode>(std::move(attributes));
+  node->pool = state_;
+  node->hash = hash;
+  state_->table.emplace(Key{&node->value, hash}, node.get());
+  return AttrRef(node.release());
 }
 
 AttrRef AttrPool::intern(const AttrRef& attributes) {
   if (!attributes) return attributes;
   // One of ours already: nothing to look up.
-  if (const auto* release = std::get_deleter<Release>(attributes);
-      release && release->state == state_)
-    return attributes;
+  if (attributes.node()->pool == state_) return attributes;
   const std::size_t hash = hash_value(*attributes);
   auto it = state_->table.find(Key{attributes.get(), hash});
-  if (it != state_->table.end()) return it->second.lock();
+  if (it != state_->table.end()) return AttrRef(it->second);
   return add(PathAttributes(*attributes), hash);
 }
 

@@ -8,13 +8,12 @@
 //
 // NOTE Threading
 //   Single-threaded: the pool and every AttrRef it made belong to the routing thread (releasing
-//   the last AttrRef touches the pool's table). AttrRef stays std::shared_ptr (rib/route.h), the
-//   type the rest of the RIB already uses; STYLE.md's intrusive non-atomic count would save the
-//   atomic increments, and can replace it behind this interface later.
+//   the last AttrRef touches the pool's table). AttrRef (rib/attr_ref.h) counts in the set's own
+//   node, one pointer per route.
 // NOTE Performance
 //   intern() of a set already present hashes it once and compares it once against the pooled
 //   copy; no allocation. intern(AttrRef) of a ref this pool made is O(1) (no hashing at all).
-//   A new set costs one copy/move into the pool and two allocations (set, control block).
+//   A new set costs one move into the pool and one allocation (the node).
 #pragma once
 
 #include <cstddef>
@@ -46,13 +45,10 @@ class AttrPool {
   std::size_t size() const;
 
  private:
-  struct State;    // the table; shared with the deleters of the AttrRefs it made
-  struct Release;  // an AttrRef's deleter: leaves the table, frees the set
-
   /// Adds a set known to be absent, whose hash is `hash`.
   AttrRef add(bgp::wire::PathAttributes&& attributes, std::size_t hash);
 
-  std::shared_ptr<State> state_;
+  std::shared_ptr<detail::AttrPoolState> state_;  // shared with the sets it made
 };
 
 /// Hashes every field of `attributes`; equal sets (operator==) hash equal.

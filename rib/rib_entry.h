@@ -1,9 +1,9 @@
-// One prefix of the Loc-RIB: its paths and which is best, in 32 bytes.
+// One prefix of the Loc-RIB: its paths and which is best, in 24 bytes.
 //
 // NOTE Memory
 //   A full table is a million of these, and nearly all hold one path: that path lives inside the
 //   entry. Two or more (several peers, ADD-PATH) move to a vector on the heap, and back inside
-//   when one is left. A boost small_vector<Path, 1> would take 48 bytes for the same (three
+//   when one is left. A boost small_vector<Path, 1> would take 40 bytes for the same (three
 //   words of header beside the inline path).
 // NOTE Threading
 //   None: the routing thread owns the RIB.
@@ -107,6 +107,6 @@ class RibEntry {
   std::int16_t best = -1;
 };
 
-static_assert(sizeof(void*) != 8 || sizeof(RibEntry) == 32, "a RibEntry grew: see NOTE Memory");
+static_assert(sizeof(void*) != 8 || sizeof(RibEntry) == 24, "a RibEntry grew: see NOTE Memory");
 
 }  // namespace pinto::rib

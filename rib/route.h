@@ -1,9 +1,8 @@
 // Routes as the RIB holds them. A Path is one peer's route to a prefix: its attributes (shared,
 // immutable, with the next hop it resolves to) and whether graceful restart has marked it stale.
 //
-// Attributes are shared by pointer: every prefix of one UPDATE shares one PathAttributes. The RIB
-// issue replaces this with interned, hash-consed attribute sets (equal attributes, equal
-// pointer); the types here are its seam.
+// Attributes are shared by pointer (rib/attr_ref.h): every prefix of one UPDATE shares one
+// PathAttributes, and the RIB interns them (rib/attr_pool.h: equal attributes, equal pointer).
 #pragma once
 
 #include <cstdint>
@@ -12,14 +11,13 @@
 
 #include "bgp/wire/attributes.h"
 #include "common/ip_address.h"
+#include "rib/attr_ref.h"
 
 namespace pinto::rib {
 
 using PeerId = std::uint32_t;
 /// The routes this node originates itself (settings `originate:`, and later its IPAM blocks).
 inline constexpr PeerId kLocalPeer = 0;
-
-using AttrRef = std::shared_ptr<const bgp::wire::PathAttributes>;
 
 /// What the decision process needs to know about where a path came from.
 struct PeerInfo {
@@ -33,7 +31,7 @@ struct PeerInfo {
 };
 
 struct Path {
-  // Laid out to fill 24 bytes: a million of these are most of a full table's memory. Peer ids
+  // Laid out to fill 16 bytes: a million of these are most of a full table's memory. Peer ids
   // stay below 2^31 (the speaker numbers peers from 1), which leaves the stale flag a bit.
   PeerId peer : 31 = kLocalPeer;
   std::uint32_t stale : 1 = 0;  // kept across the peer's graceful restart (RFC 4724)
@@ -55,14 +53,13 @@ struct Path {
 /// `attributes` with `next_hop` as the next hop (none when unspecified): a new set, to be
 /// interned by whoever stores it.
 inline AttrRef with_next_hop(const AttrRef& attributes, const IpAddress& next_hop) {
-  auto copy = std::make_shared<bgp::wire::PathAttributes>(attributes ? *attributes
-                                                                     : bgp::wire::PathAttributes{});
+  bgp::wire::PathAttributes copy = attributes ? *attributes : bgp::wire::PathAttributes{};
   if (next_hop.is_unspecified()) {
-    copy->next_hop.reset();
+    copy.next_hop.reset();
   } else {
-    copy->next_hop = next_hop;
+    copy.next_hop = next_hop;
   }
-  return copy;
+  return AttrRef::make(std::move(copy));
 }
 
 /// A path of `peer` through `next_hop` (tests, listings): the attributes are copied.

@@ -86,35 +86,68 @@ class ChainBuilder {
     const auto tiers = model_.policies_for(ep, dir);
     const std::string dir_name = direction_name(dir);
     if (tiers.empty()) {
-      chain.rules.push_back(unconditional(Action::Allow, dir_name + "/no-policy-allow"));
+      // No policy: Calico goes straight to the profiles. When they allow everything (Kubernetes'
+      // kns.<ns>, a host endpoint without `profiles`) the chain is the unpoliced single Allow.
+      append_profiles(chain, ep, dir);
+      if (chain.rules.size() == 1 && chain.rules[0].id.text == dir_name + "/profile-allow") {
+        chain.rules[0] = unconditional(Action::Allow, dir_name + "/no-policy-allow");
+      } else {
+        chain.policed = true;
+      }
       return chain;
     }
     chain.policed = true;
     for (const auto& tier : tiers) {
       std::vector<std::size_t> passes;  // Goto rules to patch to the next tier's first rule
       for (const Policy* p : tier.policies) {
-        const auto& rules = dir == Direction::Ingress ? p->ingress_rules : p->egress_rules;
-        for (std::size_t i = 0; i < rules.size(); ++i) {
-          auto rule = compile_rule(*p, rules[i], ep, dir);
-          if (!rule) continue;  // can never match this endpoint (an absent named port)
-          rule->id = make_rule_id(p->id() + "/" + dir_name + "/" + std::to_string(i));
-          if (rule->action == Action::Goto) passes.push_back(chain.rules.size());
-          chain.rules.push_back(std::move(*rule));
-        }
+        append_rules(chain, *p, ep, dir, passes);
       }
       chain.rules.push_back(
           unconditional(Action::Deny, "tier/" + tier.tier + "/" + dir_name + "/end-of-tier-deny"));
-      for (auto index : passes) {
-        chain.rules[index].goto_index = static_cast<std::uint32_t>(chain.rules.size());
-      }
+      patch(chain, passes);
     }
-    // Past the last tier (reached only by Pass): Calico's profile stage. Pinto has no Profile
-    // resources yet and stands in Kubernetes' per-namespace profile, which allows.
-    chain.rules.push_back(unconditional(Action::Allow, dir_name + "/profile-allow"));
+    // Past the last tier (reached only by Pass): Calico's profile stage.
+    append_profiles(chain, ep, dir);
     return chain;
   }
 
  private:
+  // Calico's profile stage: each profile's rules in turn (first match wins; Pass, or no rule
+  // matching, goes on to the next profile); when no profile decides, Deny. An allow-everything
+  // profile (kns.<ns> made up for Kubernetes) ends the stage with one Allow.
+  void append_profiles(Chain& chain, const Endpoint& ep, Direction dir) {
+    const std::string dir_name = direction_name(dir);
+    for (const Profile* profile : model_.profiles_of(ep)) {
+      if (profile->allow_all) {
+        chain.rules.push_back(unconditional(Action::Allow, dir_name + "/profile-allow"));
+        return;
+      }
+      std::vector<std::size_t> passes;  // Pass: on to the next profile
+      append_rules(chain, profile->rules, ep, dir, passes);
+      patch(chain, passes);
+    }
+    chain.rules.push_back(unconditional(Action::Deny, dir_name + "/no-profile-deny"));
+  }
+
+  void append_rules(Chain& chain, const Policy& p, const Endpoint& ep, Direction dir,
+                    std::vector<std::size_t>& passes) {
+    const auto& rules = dir == Direction::Ingress ? p.ingress_rules : p.egress_rules;
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      auto rule = compile_rule(p, rules[i], ep, dir);
+      if (!rule) continue;  // can never match this endpoint (an absent named port)
+      rule->id = make_rule_id(p.id() + "/" + direction_name(dir) + "/" + std::to_string(i));
+      if (rule->action == Action::Goto) passes.push_back(chain.rules.size());
+      chain.rules.push_back(std::move(*rule));
+    }
+  }
+
+  // Points the Goto rules at `passes` to the rule that comes next in the chain.
+  static void patch(Chain& chain, const std::vector<std::size_t>& passes) {
+    for (auto index : passes) {
+      chain.rules[index].goto_index = static_cast<std::uint32_t>(chain.rules.size());
+    }
+  }
+
   SetId add_set(SetSource source) {
     const SetId id = stable_hash(definition_of(source));
     if (!sets_.contains(id)) {

@@ -25,8 +25,7 @@
 #define PINTO_CT_CLOSED 2  /* a TCP RST: the packet passes, the entry is to be deleted */
 
 /* How long an entry in state `flags` may stay idle, in nanoseconds. */
-static inline __u64 pinto_ct_timeout(const struct pinto_ct_timeouts* t, __u8 protocol,
-                                     __u32 flags) {
+PINTO_INLINE __u64 pinto_ct_timeout(const struct pinto_ct_timeouts* t, __u8 protocol, __u32 flags) {
   if (protocol == 6) {
     if ((flags & PINTO_CT_FIN_LOW) && (flags & PINTO_CT_FIN_HIGH)) return t->tcp_closing_ns;
     if ((flags & PINTO_CT_SEEN_LOW) && (flags & PINTO_CT_SEEN_HIGH)) return t->tcp_established_ns;
@@ -39,15 +38,15 @@ static inline __u64 pinto_ct_timeout(const struct pinto_ct_timeouts* t, __u8 pro
 
 /* Whether the entry `v` has been idle too long at `now`. Another CPU may have refreshed it just
  * after `now` was read: a last_seen in the future is not idle. */
-static inline int pinto_ct_expired(const struct pinto_ct_value* v,
-                                   const struct pinto_ct_timeouts* t, __u8 protocol, __u64 now) {
+PINTO_INLINE int pinto_ct_expired(const struct pinto_ct_value* v, const struct pinto_ct_timeouts* t,
+                                  __u8 protocol, __u64 now) {
   return now > v->last_seen && now - v->last_seen > pinto_ct_timeout(t, protocol, v->flags);
 }
 
 /* A packet of the flow meets its entry: from the lower end (`from_low`) or the higher one, with
  * `tcp_flags` (TCP only). Updates the entry in place unless it expired or closed. */
-static inline int pinto_ct_packet(struct pinto_ct_value* v, const struct pinto_ct_timeouts* t,
-                                  __u8 protocol, int from_low, __u8 tcp_flags, __u64 now) {
+PINTO_INLINE int pinto_ct_packet(struct pinto_ct_value* v, const struct pinto_ct_timeouts* t,
+                                 __u8 protocol, int from_low, __u8 tcp_flags, __u64 now) {
   if (pinto_ct_expired(v, t, protocol, now)) return PINTO_CT_EXPIRED;
   if (protocol == 6 && (tcp_flags & PINTO_TCP_RST)) return PINTO_CT_CLOSED;
   __u32 flags = v->flags | (from_low ? PINTO_CT_SEEN_LOW : PINTO_CT_SEEN_HIGH);
@@ -60,14 +59,14 @@ static inline int pinto_ct_packet(struct pinto_ct_value* v, const struct pinto_c
 }
 
 /* The entry of a flow whose first packet (from the lower end or not) the rules allowed. */
-static inline void pinto_ct_start(struct pinto_ct_value* v, int from_low, __u64 now) {
+PINTO_INLINE void pinto_ct_start(struct pinto_ct_value* v, int from_low, __u64 now) {
   v->last_seen = now;
   v->flags = from_low ? PINTO_CT_SEEN_LOW : PINTO_CT_SEEN_HIGH;
   v->pad = 0;
 }
 
 /* Whether (a, a_port) sorts before or equal to (b, b_port): the lower end comes first in keys. */
-static inline int pinto_ct_low_first(const __u32* a, __u16 a_port, const __u32* b, __u16 b_port) {
+PINTO_INLINE int pinto_ct_low_first(const __u32* a, __u16 a_port, const __u32* b, __u16 b_port) {
   for (int i = 0; i < 4; i++) {
     if (a[i] != b[i]) return a[i] < b[i];
   }

@@ -41,6 +41,10 @@
 #define PINTO_MAX_SET_ENTRIES 524288 /* members over all sets, both families */
 #define PINTO_MAX_CONNECTIONS 131072 /* conntrack entries (one per flow and interface) */
 
+/* The shared matching and connection-table code (rule_match.h, conntrack.h) takes up to seven
+ * arguments; a BPF call takes five, so it is always inlined. */
+#define PINTO_INLINE static inline __attribute__((always_inline))
+
 /* Direction as the endpoint sees it (policy::Direction): traffic to the pod is Ingress. */
 #define PINTO_DIR_INGRESS 0
 #define PINTO_DIR_EGRESS 1
@@ -147,7 +151,7 @@ struct pinto_set_key {
 /* A named-port set (a rule's port name resolved on remote endpoints) holds (address, protocol,
  * port) members: protocol and port ride in the family word, which every lookup matches in full,
  * so these members share the one trie (and its lookup code) with the address sets. */
-static inline __u32 pinto_port_family(__u32 family, __u8 protocol, __u16 port) {
+PINTO_INLINE __u32 pinto_port_family(__u32 family, __u8 protocol, __u16 port) {
   return family | ((__u32)protocol << 8) | ((__u32)port << 16);
 }
 

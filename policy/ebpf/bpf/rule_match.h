@@ -16,7 +16,7 @@
 #error "define PINTO_SET_CONTAINS(ctx, set_index, family, addr) before including rule_match.h"
 #endif
 
-static inline int pinto_port_in(const struct pinto_port_range* ranges, __u32 n, __u16 port) {
+PINTO_INLINE int pinto_port_in(const struct pinto_port_range* ranges, __u32 n, __u16 port) {
   for (__u32 i = 0; i < PINTO_MAX_PORT_RANGES; i++) {
     if (i >= n) break;
     if (port >= ranges[i].first && port <= ranges[i].last) return 1;
@@ -25,8 +25,8 @@ static inline int pinto_port_in(const struct pinto_port_range* ranges, __u32 n, 
 }
 
 /* Whether (addr, protocol, port) is a member of one of the named-port sets `sets`. */
-static inline int pinto_in_port_sets(const __u32* sets, __u32 n, __u8 family, const __u32* addr,
-                                     __u8 protocol, __u16 port, void* ctx) {
+PINTO_INLINE int pinto_in_port_sets(const __u32* sets, __u32 n, __u8 family, const __u32* addr,
+                                    __u8 protocol, __u16 port, void* ctx) {
   const __u32 key_family = pinto_port_family(family, protocol, port);
   for (__u32 i = 0; i < PINTO_MAX_PORT_SETS; i++) {
     if (i >= n) break;
@@ -35,8 +35,8 @@ static inline int pinto_in_port_sets(const __u32* sets, __u32 n, __u8 family, co
   return 0;
 }
 
-static inline int pinto_side_matches(const struct pinto_side* s, __u8 family, const __u32* addr,
-                                     __u8 protocol, __u16 port, int has_ports, void* ctx) {
+PINTO_INLINE int pinto_side_matches(const struct pinto_side* s, __u8 family, const __u32* addr,
+                                    __u8 protocol, __u16 port, int has_ports, void* ctx) {
   for (__u32 i = 0; i < PINTO_MAX_SETS_PER_SIDE; i++) {
     if (i >= s->n_in) break;
     if (!PINTO_SET_CONTAINS(ctx, s->in[i], family, addr)) return 0;
@@ -63,12 +63,12 @@ static inline int pinto_side_matches(const struct pinto_side* s, __u8 family, co
   return 1;
 }
 
-static inline int pinto_is_icmp(__u8 protocol) {
+PINTO_INLINE int pinto_is_icmp(__u8 protocol) {
   return protocol == 1 || protocol == 58;
 }
 
-static inline int pinto_rule_matches(const struct pinto_rule* r, const struct pinto_packet* p,
-                                     void* ctx) {
+PINTO_INLINE int pinto_rule_matches(const struct pinto_rule* r, const struct pinto_packet* p,
+                                    void* ctx) {
   const __u32 f = r->flags;
   if ((f & PINTO_F_IPV4) && p->family != PINTO_FAMILY_IPV4) return 0;
   if ((f & PINTO_F_IPV6) && p->family != PINTO_FAMILY_IPV6) return 0;

@@ -210,7 +210,9 @@ spec:
   // A rule with remote named ports is looked at by every flow (not indexed by port).
   for (const auto& e : image.value().endpoints) {
     for (const auto& r : e.egress.rules) {
-      if (r.dst.n_port_sets != 0) EXPECT_FALSE(is_port_indexed(r));
+      if (r.dst.n_port_sets != 0) {
+        EXPECT_FALSE(is_port_indexed(r));
+      }
     }
   }
 }

@@ -39,6 +39,19 @@ TEST(Settings, DefaultsAndRelativePaths) {
   EXPECT_EQ(s.value().bgp.max_paths, 16u);
 }
 
+TEST(Settings, ConntrackTimeoutsForTheEbpfDataplane) {
+  auto s = parse_settings(
+      "nodeName: n1\npolicy: {dataplane: ebpf, conntrackTimeouts: {tcpEstablished: 2h, "
+      "tcpFinsSeen: 10s, udp: 500ms}}\n");
+  ASSERT_TRUE(s) << s.error().to_string();
+  const auto& t = s.value().policy.conntrack_timeouts;
+  EXPECT_EQ(t.tcp_established, std::chrono::hours(2));
+  EXPECT_EQ(t.tcp_fins_seen, std::chrono::seconds(10));
+  EXPECT_EQ(t.udp, std::chrono::milliseconds(500));
+  EXPECT_FALSE(t.tcp_syn_sent.has_value());  // unset: the data plane's default
+  EXPECT_FALSE(t.generic.has_value());
+}
+
 TEST(Settings, PolicyDataplaneAndMaxPaths) {
   auto s = parse_settings("nodeName: n1\npolicy: {dataplane: ebpf}\nbgp: {maxPaths: 1}\n");
   ASSERT_TRUE(s) << s.error().to_string();
@@ -137,6 +150,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadSettings{"nodeName: a\noriginate: [10.0.0.1/24]\n", "originate[0]"},
         BadSettings{"nodeName: a\nresources: /x.yaml\n", "resources"},
         BadSettings{"nodeName: a\npolicy: {dataplane: nftables}\n", "policy.dataplane"},
+        BadSettings{"nodeName: a\npolicy: {conntrackTimeouts: {udp: 0s}}\n",
+                    "policy.conntrackTimeouts.udp"},
+        BadSettings{"nodeName: a\npolicy: {conntrackTimeouts: {tcp: 5s}}\n",
+                    "policy.conntrackTimeouts.tcp"},
         BadSettings{"nodeName: a\nbgp: {maxPaths: 0}\n", "bgp.maxPaths"},
         BadSettings{"nodeName: a\nbgp: {maxPaths: 300}\n", "bgp.maxPaths"},
         BadSettings{"nodeName: a\nbgp: {addPaths: sometimes}\n", "bgp.addPaths"},

@@ -168,6 +168,23 @@ Validated<Settings> parse_settings(const std::string& yaml, const std::string& b
     }
     read_failsafe_ports(p, "failsafeInboundHostPorts", s.policy.failsafe_inbound);
     read_failsafe_ports(p, "failsafeOutboundHostPorts", s.policy.failsafe_outbound);
+    p.nested("conntrackTimeouts", [&](MapReader& c) {
+      auto& t = s.policy.conntrack_timeouts;
+      const std::pair<const char*, std::optional<std::chrono::milliseconds>*> fields[] = {
+          {"tcpSynSent", &t.tcp_syn_sent},
+          {"tcpEstablished", &t.tcp_established},
+          {"tcpFinsSeen", &t.tcp_fins_seen},
+          {"udp", &t.udp},
+          {"icmp", &t.icmp},
+          {"generic", &t.generic}};
+      for (const auto& [key, out] : fields) {
+        auto d = c.duration(key);
+        if (!d) continue;
+        // Zero would expire every flow at once: every reply would walk the rules.
+        if (d->count() <= 0) return c.fail(key, "must be more than 0s");
+        *out = d;
+      }
+    });
   });
   if (auto list = r.string_list("resources")) {
     for (const auto& path : *list) s.resources.push_back(resolve(base_dir, path));

@@ -57,12 +57,25 @@ struct FibSettings {
 /// Which back-end enforces network policy on this node's endpoints (`policy: {dataplane: ...}`).
 enum class PolicyDataplane : std::uint8_t { None, Iptables, Ebpf };
 
+/// The eBPF data plane's connection-table idle timeouts (`policy: {conntrackTimeouts: {...}}`,
+/// named after Felix's bpfConntrackTimeouts); an unset one keeps its default
+/// (policy/ebpf/ebpf_dataplane.h ConntrackTimeouts). The iptables back-end uses the kernel's.
+struct ConntrackTimeoutSettings {
+  std::optional<std::chrono::milliseconds> tcp_syn_sent;
+  std::optional<std::chrono::milliseconds> tcp_established;
+  std::optional<std::chrono::milliseconds> tcp_fins_seen;
+  std::optional<std::chrono::milliseconds> udp;
+  std::optional<std::chrono::milliseconds> icmp;
+  std::optional<std::chrono::milliseconds> generic;
+};
+
 struct PolicySettings {
   PolicyDataplane dataplane = PolicyDataplane::Iptables;  // Calico's default data plane
   /// Host ports that host endpoint policy never closes (`failsafeInboundHostPorts`,
   /// `failsafeOutboundHostPorts`: lists of {protocol: TCP|UDP, port}; `[]` opens none).
   std::vector<FailsafePort> failsafe_inbound = default_failsafe_inbound();
   std::vector<FailsafePort> failsafe_outbound = default_failsafe_outbound();
+  ConntrackTimeoutSettings conntrack_timeouts;
 };
 
 struct GracefulRestartSettings {

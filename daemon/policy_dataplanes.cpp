@@ -5,11 +5,19 @@
 
 namespace pinto::daemon {
 
-Result<std::unique_ptr<policy::Dataplane>> make_dataplane(config::PolicyDataplane kind) {
-  switch (kind) {
+Result<std::unique_ptr<policy::Dataplane>> make_dataplane(const config::PolicySettings& settings) {
+  switch (settings.dataplane) {
     case config::PolicyDataplane::None: return std::unique_ptr<policy::Dataplane>{};
     case config::PolicyDataplane::Ebpf: {
-      auto dataplane = policy::ebpf::EbpfDataplane::load();
+      policy::ebpf::ConntrackTimeouts timeouts;
+      const auto& set = settings.conntrack_timeouts;
+      if (set.tcp_syn_sent) timeouts.tcp_syn = *set.tcp_syn_sent;
+      if (set.tcp_established) timeouts.tcp_established = *set.tcp_established;
+      if (set.tcp_fins_seen) timeouts.tcp_closing = *set.tcp_fins_seen;
+      if (set.udp) timeouts.udp = *set.udp;
+      if (set.icmp) timeouts.icmp = *set.icmp;
+      if (set.generic) timeouts.other = *set.generic;
+      auto dataplane = policy::ebpf::EbpfDataplane::load(timeouts);
       if (!dataplane) return failure(dataplane.error());
       return std::unique_ptr<policy::Dataplane>(std::move(dataplane).value());
     }

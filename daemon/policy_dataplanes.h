@@ -10,7 +10,7 @@
 namespace pinto::daemon {
 
 /// Null for `none`; an error when the back-end cannot start on this machine.
-Result<std::unique_ptr<policy::Dataplane>> make_dataplane(config::PolicyDataplane kind);
+Result<std::unique_ptr<policy::Dataplane>> make_dataplane(const config::PolicySettings& settings);
 /// "iptables", "ebpf", "none": as the settings and `pintoctl policy` spell it.
 const char* dataplane_name(config::PolicyDataplane kind);
 

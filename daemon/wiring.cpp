@@ -168,7 +168,7 @@ Result<void> Daemon::open_fib() {
 }
 
 Result<void> Daemon::open_policy() {
-  auto dataplane = make_dataplane(settings_.policy.dataplane);
+  auto dataplane = make_dataplane(settings_.policy);
   if (!dataplane) return failure(Error{"policy: " + dataplane.error().message});
   if (!dataplane.value()) {
     log_info("policy: not enforced (policy.dataplane: none)");

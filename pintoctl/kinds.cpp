@@ -14,7 +14,7 @@ struct KindNames {
   bool namespaced;
 };
 
-constexpr std::array<KindNames, 17> kKinds{{
+constexpr std::array<KindNames, 18> kKinds{{
     {"BGPConfiguration", {"bgpconfig", "bgpconfigs", "bgpconfigurations"}, false},
     {"BGPPeer", {"bgppeers", "", ""}, false},
     {"BGPFilter", {"bgpfilters", "", ""}, false},
@@ -31,6 +31,7 @@ constexpr std::array<KindNames, 17> kKinds{{
     {"NetworkSet", {"networksets", "", ""}, true},
     {"WorkloadEndpoint", {"workloadendpoints", "wep", "weps"}, true},
     {"HostEndpoint", {"hostendpoints", "hep", "heps"}, false},
+    {"Profile", {"profiles", "pro", "pros"}, false},
     {"Secret", {"secrets", "", ""}, true},
     {"IPReservation", {"ipreservations", "", ""}, false},
 }};

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,8 @@ struct HostEndpoint {
   std::string node;
   std::string interface_name;           // one interface; empty: a selector target only
   std::vector<IpAddress> expected_ips;  // what other policies' selectors resolve it to
-  std::vector<std::string> profiles;
+  /// Absent: no profile stage (see docs/policy.md "Profiles"); present, even empty: Calico's.
+  std::optional<std::vector<std::string>> profiles;
   std::vector<EndpointPort> ports;
 };
 

@@ -173,6 +173,10 @@ void read_policy_spec(MapReader& spec, PolicySpec& out) {
 
 }  // namespace
 
+void read_policy_rule(MapReader& r, Rule& rule) {
+  read_rule(r, rule);
+}
+
 void read_network_policy_spec(MapReader& spec, NetworkPolicy& out) {
   read_policy_spec(spec, out.spec);
 }

@@ -27,4 +27,7 @@ std::vector<PortMatch> read_port_list(MapReader& r, const std::string& key);
 /// A Kubernetes port name (IANA_SVC_NAME): 1-15 of a-z 0-9 '-', with at least one letter.
 bool valid_port_name(const std::string& name);
 
+/// One rule of a policy or profile (`ingress[i]` / `egress[i]`), read and validated.
+void read_policy_rule(MapReader& r, Rule& rule);
+
 }  // namespace pinto::config

@@ -23,6 +23,7 @@
 #include "config/resources/kubernetes_policy.h"
 #include "config/resources/network_policy.h"
 #include "config/resources/object_meta.h"
+#include "config/resources/profile.h"
 #include "config/resources/workload_endpoint.h"
 #include "config/yaml_reader.h"
 
@@ -145,7 +146,7 @@ struct BlockAffinity {
   bool deleted = false;
 };
 
-/// A Calico kind whose issue has not landed yet (NetworkSet, Profile, ...): recognised,
+/// A Calico kind whose issue has not landed yet (NetworkSet, StagedNetworkPolicy, ...): recognised,
 /// kept by name, not acted on.
 struct DeferredResource {
   std::string kind;
@@ -155,7 +156,7 @@ struct DeferredResource {
 using Resource =
     std::variant<Node, BgpPeer, BgpConfiguration, BlockAffinity, Secret, IpPool, BgpFilter,
                  WorkloadEndpoint, NetworkPolicy, GlobalNetworkPolicy, Tier, GlobalNetworkSet,
-                 HostEndpoint, Namespace, KubernetesNetworkPolicy, DeferredResource>;
+                 HostEndpoint, Namespace, KubernetesNetworkPolicy, Profile, DeferredResource>;
 
 std::string kind_of(const Resource& r);
 /// Calico's namespaced kinds (and Kubernetes' Secret): names are unique per namespace; the
@@ -202,6 +203,7 @@ void read_global_network_policy_spec(MapReader& spec, GlobalNetworkPolicy& out);
 void read_tier_spec(MapReader& spec, Tier& out);
 void read_global_network_set_spec(MapReader& spec, GlobalNetworkSet& out);
 void read_host_endpoint_spec(MapReader& spec, HostEndpoint& out);
+void read_profile_spec(MapReader& spec, Profile& out);
 void read_namespace_spec(MapReader& spec, Namespace& out);
 void read_kubernetes_network_policy_spec(MapReader& spec, KubernetesNetworkPolicy& out);
 void read_secret_key_ref(MapReader& holder, const std::string& key,

@@ -30,7 +30,9 @@ struct WorkloadEndpoint {
   std::vector<IpNat> ip_nats;
   std::optional<IpAddress> ipv4_gateway;
   std::optional<IpAddress> ipv6_gateway;
-  std::vector<std::string> profiles;
+  /// Absent: Kubernetes' profiles kns.<namespace> (and ksa.<namespace>.<serviceAccountName>);
+  /// present, even empty: exactly these (docs/policy.md "Profiles").
+  std::optional<std::vector<std::string>> profiles;
   std::string service_account_name;
   struct Port {
     std::string name;

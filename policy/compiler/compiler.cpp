@@ -87,42 +87,33 @@ class ChainBuilder {
     const std::string dir_name = direction_name(dir);
     if (ep.id.host) {
       // Calico: a host endpoint is policed whether or not a policy selects it (no policy and no
-      // profile = deny), and the failsafe ports come before any policy, so no policy can cut
-      // the node off.
+      // allowing profile = deny), and the failsafe ports come before any policy, so no policy
+      // can cut the node off.
       add_failsafe(chain, dir);
     } else if (tiers.empty()) {
-      chain.rules.push_back(unconditional(Action::Allow, dir_name + "/no-policy-allow"));
+      // No policy: Calico goes straight to the profiles. When they allow everything (Kubernetes'
+      // kns.<ns>) the chain is the unpoliced single Allow.
+      append_profiles(chain, ep, dir);
+      if (chain.rules.size() == 1 && chain.rules[0].id.text == dir_name + "/profile-allow") {
+        chain.rules[0] = unconditional(Action::Allow, dir_name + "/no-policy-allow");
+      } else {
+        chain.policed = true;
+      }
       return chain;
     }
     chain.policed = true;
     for (const auto& tier : tiers) {
       std::vector<std::size_t> passes;  // Goto rules to patch to the next tier's first rule
       for (const Policy* p : tier.policies) {
-        const auto& rules = dir == Direction::Ingress ? p->ingress_rules : p->egress_rules;
-        for (std::size_t i = 0; i < rules.size(); ++i) {
-          auto rule = compile_rule(*p, rules[i], ep, dir);
-          if (!rule) continue;  // can never match this endpoint (an absent named port)
-          rule->id = make_rule_id(p->id() + "/" + dir_name + "/" + std::to_string(i));
-          if (rule->action == Action::Goto) passes.push_back(chain.rules.size());
-          chain.rules.push_back(std::move(*rule));
-        }
+        append_rules(chain, *p, ep, dir, passes);
       }
       chain.rules.push_back(
           unconditional(Action::Deny, "tier/" + tier.tier + "/" + dir_name + "/end-of-tier-deny"));
-      for (auto index : passes) {
-        chain.rules[index].goto_index = static_cast<std::uint32_t>(chain.rules.size());
-      }
+      patch(chain, passes);
     }
-    // Past the last tier (reached only by Pass, or directly for a host endpoint no policy
-    // selects): Calico's profile stage. Pinto has no Profile resources yet; a workload stands in
-    // Kubernetes' per-namespace profile, which allows; a host endpoint allows only with Calico's
-    // built-in default-allow profile, and is denied otherwise (Calico's host endpoint default).
-    if (ep.id.host && std::find(ep.profiles.begin(), ep.profiles.end(), kDefaultAllowProfile) ==
-                          ep.profiles.end()) {
-      chain.rules.push_back(unconditional(Action::Deny, dir_name + "/host-default-deny"));
-    } else {
-      chain.rules.push_back(unconditional(Action::Allow, dir_name + "/profile-allow"));
-    }
+    // Past the last tier (reached by Pass, or directly for a host endpoint no policy selects):
+    // Calico's profile stage.
+    append_profiles(chain, ep, dir);
     return chain;
   }
 
@@ -141,6 +132,45 @@ class ChainBuilder {
       r.match.protocol = f.protocol;
       r.match.destination.ports.push_back({f.port, f.port});
       chain.rules.push_back(std::move(r));
+    }
+  }
+
+  // Calico's profile stage: each profile's rules in turn (first match wins; Pass, or no rule
+  // matching, goes on to the next profile); when no profile decides, Deny. An allow-everything
+  // profile (kns.<ns> made up for Kubernetes, Calico's projectcalico-default-allow) ends the
+  // stage with one Allow.
+  void append_profiles(Chain& chain, const Endpoint& ep, Direction dir) {
+    const std::string dir_name = direction_name(dir);
+    for (const Profile* profile : model_.profiles_of(ep)) {
+      if (profile->allow_all) {
+        chain.rules.push_back(unconditional(Action::Allow, dir_name + "/profile-allow"));
+        return;
+      }
+      std::vector<std::size_t> passes;  // Pass: on to the next profile
+      append_rules(chain, profile->rules, ep, dir, passes);
+      patch(chain, passes);
+    }
+    // Named apart for a host endpoint: its default deny, behind the failsafe ports.
+    chain.rules.push_back(unconditional(
+        Action::Deny, dir_name + (ep.id.host ? "/host-default-deny" : "/no-profile-deny")));
+  }
+
+  void append_rules(Chain& chain, const Policy& p, const Endpoint& ep, Direction dir,
+                    std::vector<std::size_t>& passes) {
+    const auto& rules = dir == Direction::Ingress ? p.ingress_rules : p.egress_rules;
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      auto rule = compile_rule(p, rules[i], ep, dir);
+      if (!rule) continue;  // can never match this endpoint (an absent named port)
+      rule->id = make_rule_id(p.id() + "/" + direction_name(dir) + "/" + std::to_string(i));
+      if (rule->action == Action::Goto) passes.push_back(chain.rules.size());
+      chain.rules.push_back(std::move(*rule));
+    }
+  }
+
+  // Points the Goto rules at `passes` to the rule that comes next in the chain.
+  static void patch(Chain& chain, const std::vector<std::size_t>& passes) {
+    for (auto index : passes) {
+      chain.rules[index].goto_index = static_cast<std::uint32_t>(chain.rules.size());
     }
   }
 

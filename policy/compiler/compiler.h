@@ -2,13 +2,14 @@
 // back-ends consume. Calico's semantics are decided here and nowhere else (docs/policy.md):
 //   - per endpoint and direction, the applicable policies in tier order, then policy order;
 //   - Allow and Deny decide, Log continues, Pass jumps past the end of the current tier;
-//   - an endpoint that no policy selects in a direction is allowed in that direction; once one
-//     does, each tier with an applicable policy ends in a Deny;
+//   - an endpoint that no policy selects in a direction goes to its profiles (Calico's profile
+//     stage: a workload's Kubernetes kns.<ns> allows everything); once one does, each tier with
+//     an applicable policy ends in a Deny, and Pass out of the last tier reaches the profiles;
 //   - selectors become shared sets (program.h), named ports become port numbers on the endpoint
 //     the chain protects and (address, port) sets on remote endpoints;
 //   - host endpoints (Calico's HostEndpoint on one named interface) are denied by default in both
-//     directions, policy or not, unless a profile allows (only Calico's built-in
-//     `projectcalico-default-allow` does: Pinto has no Profile resources); every host endpoint
+//     directions, policy or not, unless a profile allows (Calico's built-in
+//     `projectcalico-default-allow`, or a Profile resource's rules); every host endpoint
 //     chain opens the failsafe ports (CompileOptions) before any policy rule. Host endpoints
 //     with no interface, `*` or `lo` get no chains (nothing to enforce on; loopback is never
 //     policed).
@@ -43,7 +44,6 @@ struct NamedPortSource {
 using SetSource = std::variant<SelectorTerm, std::vector<IpPrefix>, NamedPortSource>;
 
 /// Calico's built-in profile that allows everything: the only profile Pinto knows.
-inline constexpr const char* kDefaultAllowProfile = "projectcalico-default-allow";
 
 struct CompileOptions {
   /// Opened first in every host endpoint's Ingress chain (destination port of traffic into the

@@ -10,6 +10,8 @@ bool is_port_indexed(const pinto_rule& rule) {
   // in them (rule_match.h: ports never match a packet without ports). Without a protocol it could
   // match any port protocol; wide ranges would cost more list entries than they save.
   if (!(rule.flags & PINTO_F_PROTOCOL) || rule.dst.n_ports == 0) return false;
+  // Named ports of remote endpoints may be any port: such a rule is looked at by every flow.
+  if (rule.dst.n_port_sets != 0) return false;
   std::uint32_t span = 0;
   for (std::uint32_t i = 0; i < rule.dst.n_ports && i < PINTO_MAX_PORT_RANGES; ++i) {
     const pinto_port_range& r = rule.dst.ports[i];

@@ -7,9 +7,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <iterator>
 
 #include "policy.skel.h"
+#include "policy/ebpf/bpf/conntrack.h"
 
 namespace pinto::policy::ebpf {
 
@@ -78,13 +80,55 @@ int update_array(int fd, std::uint32_t first, const void* values, std::uint32_t 
 
 }  // namespace
 
-Result<std::unique_ptr<EbpfDataplane>> EbpfDataplane::load() {
-  pinto_policy_bpf* skel = pinto_policy_bpf__open_and_load();
-  if (!skel) return failure(errno_error("loading the BPF program", errno));
-  return std::unique_ptr<EbpfDataplane>(new EbpfDataplane(skel));
+pinto_ct_timeouts ConntrackTimeouts::to_abi() const {
+  auto ns = [](std::chrono::nanoseconds d) { return static_cast<__u64>(d.count()); };
+  return {ns(tcp_syn), ns(tcp_established), ns(tcp_closing), ns(udp), ns(icmp), ns(other)};
 }
 
-EbpfDataplane::EbpfDataplane(pinto_policy_bpf* skel) : skel_(skel) {}
+Result<std::unique_ptr<EbpfDataplane>> EbpfDataplane::load(const ConntrackTimeouts& timeouts) {
+  pinto_policy_bpf* skel = pinto_policy_bpf__open_and_load();
+  if (!skel) return failure(errno_error("loading the BPF program", errno));
+  // The program drops every packet until its timeouts are set: nothing is attached yet.
+  const pinto_ct_timeouts abi = timeouts.to_abi();
+  const std::uint32_t zero = 0;
+  if (bpf_map_update_elem(bpf_map__fd(skel->maps.pinto_ct_config), &zero, &abi, BPF_ANY) != 0) {
+    const int err = errno;
+    pinto_policy_bpf__destroy(skel);
+    return failure(errno_error("writing the connection-table timeouts", err));
+  }
+  return std::unique_ptr<EbpfDataplane>(new EbpfDataplane(skel, timeouts));
+}
+
+EbpfDataplane::EbpfDataplane(pinto_policy_bpf* skel, const ConntrackTimeouts& timeouts)
+    : skel_(skel), timeouts_(timeouts.to_abi()) {}
+
+ConntrackCensus EbpfDataplane::conntrack_census(std::uint8_t protocol) const {
+  ConntrackCensus census;
+  const int fd = bpf_map__fd(skel_->maps.pinto_conntrack);
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);  // bpf_ktime_get_ns()'s clock
+  const __u64 now = static_cast<__u64>(ts.tv_sec) * 1'000'000'000ull + ts.tv_nsec;
+  pinto_ct_key key, next;
+  std::memset(&key, 0, sizeof(key));
+  const void* after = nullptr;
+  while (bpf_map_get_next_key(fd, after, &next) == 0) {
+    key = next;
+    after = &key;
+    pinto_ct_value v;
+    if (protocol != 0 && key.protocol != protocol) continue;
+    if (bpf_map_lookup_elem(fd, &key, &v) != 0) continue;  // evicted meanwhile
+    if (pinto_ct_expired(&v, &timeouts_, key.protocol, now)) {
+      ++census.expired;
+    } else if ((v.flags & PINTO_CT_FIN_LOW) && (v.flags & PINTO_CT_FIN_HIGH)) {
+      ++census.closing;
+    } else if ((v.flags & PINTO_CT_SEEN_LOW) && (v.flags & PINTO_CT_SEEN_HIGH)) {
+      ++census.established;
+    } else {
+      ++census.opening;
+    }
+  }
+  return census;
+}
 
 EbpfDataplane::~EbpfDataplane() {
   // Detach first: a tc filter holds the program (and its maps) alive after our fds close.

@@ -14,12 +14,14 @@
 // the replaced rules are carried over by rule id. The old ranges and port keys are reclaimed at
 // the next apply (a packet may still be walking them). Endpoints that left the Program are
 // detached and their entries removed. Established flows stay in the connection table across
-// policy changes (Calico keeps conntrack too).
+// policy changes (Calico keeps conntrack too) until they close (TCP RST, or FIN from both ends
+// and the closing timeout) or go idle for longer than their state's timeout (ConntrackTimeouts).
 //
 // NOTE Performance: map writes use batch updates; apply() of a 10,000-rule chain takes tens of
 // milliseconds (docs/policy.md has the figures of bench/policy_bench).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,11 +38,31 @@ struct pinto_policy_bpf;  // the bpftool skeleton (generated policy.skel.h)
 
 namespace pinto::policy::ebpf {
 
+/// How long a connection-table entry may stay idle, by state (bpf/conntrack.h). The defaults
+/// are Calico's eBPF data plane's; tests lower them to see entries expire.
+struct ConntrackTimeouts {
+  std::chrono::nanoseconds tcp_syn = std::chrono::seconds(20);  // before the responder answers
+  std::chrono::nanoseconds tcp_established = std::chrono::hours(1);
+  std::chrono::nanoseconds tcp_closing = std::chrono::seconds(30);  // FIN seen from both ends
+  std::chrono::nanoseconds udp = std::chrono::seconds(60);
+  std::chrono::nanoseconds icmp = std::chrono::seconds(5);
+  std::chrono::nanoseconds other = std::chrono::minutes(10);
+  pinto_ct_timeouts to_abi() const;
+};
+
+/// The connection table at one moment, for tests and diagnostics.
+struct ConntrackCensus {
+  std::size_t established = 0;  // both ends seen, not closing, not expired
+  std::size_t opening = 0;      // only the end that opened the flow seen yet
+  std::size_t closing = 0;      // TCP: FIN from both ends, within the closing timeout
+  std::size_t expired = 0;      // idle past its timeout, not yet evicted
+};
+
 class EbpfDataplane : public Dataplane {
  public:
   /// Loads and verifies the BPF program and creates its maps (needs CAP_BPF + CAP_NET_ADMIN,
   /// i.e. root). Nothing is attached until apply().
-  static Result<std::unique_ptr<EbpfDataplane>> load();
+  static Result<std::unique_ptr<EbpfDataplane>> load(const ConntrackTimeouts& timeouts = {});
   ~EbpfDataplane() override;
   EbpfDataplane(const EbpfDataplane&) = delete;
   EbpfDataplane& operator=(const EbpfDataplane&) = delete;
@@ -53,6 +75,10 @@ class EbpfDataplane : public Dataplane {
   std::vector<RuleCounter> counters() override;
 
   std::vector<std::string> pending_interfaces() const override { return pending_; }
+
+  /// Counts the connection table's entries of `protocol` (0: all) by state (a walk of the whole
+  /// map: tests, tools).
+  ConntrackCensus conntrack_census(std::uint8_t protocol = 0) const;
 
  private:
   /// Where one chain version lives in the maps.
@@ -74,7 +100,7 @@ class EbpfDataplane : public Dataplane {
   };
   using CounterKey = std::tuple<EndpointId, int, std::string>;
 
-  explicit EbpfDataplane(pinto_policy_bpf* skel);
+  EbpfDataplane(pinto_policy_bpf* skel, const ConntrackTimeouts& timeouts);
   Result<void> attach(Installed& ep);
   void detach(const Installed& ep);
   Result<void> write_chain(Installed& ep, int direction, const EncodedChain& chain);
@@ -88,6 +114,7 @@ class EbpfDataplane : public Dataplane {
   std::vector<pinto_counter> read_counters(std::uint32_t first, std::uint32_t count);
 
   pinto_policy_bpf* skel_;
+  pinto_ct_timeouts timeouts_;
   SetIndexer sets_;
   std::vector<SetEntry> set_entries_;
   std::map<std::string, Installed> installed_;  // by interface name

@@ -86,13 +86,26 @@ Result<void> encode_ports(const std::vector<PortRange>& ranges, pinto_port_range
 
 Result<void> encode_side(const AddressMatch& m, pinto_side& out, const SetIndexer& sets,
                          const std::string& where, const Rule& rule, const char* side) {
-  if (!m.port_sets.empty() || !m.not_port_sets.empty()) {
-    return failure(refuse(where, rule,
-                          std::string(side) +
-                              ": named ports of remote endpoints are not supported by the eBPF "
-                              "dataplane yet"));
-  }
   const std::string s(side);
+  for (const auto* port_sets : {&m.port_sets, &m.not_port_sets}) {
+    if (port_sets->size() > PINTO_MAX_PORT_SETS) {
+      return failure(refuse(where, rule,
+                            s + (port_sets == &m.port_sets ? ".port_sets" : ".not_port_sets") +
+                                ": more than " + std::to_string(PINTO_MAX_PORT_SETS) +
+                                " named ports (not supported)"));
+    }
+  }
+  static_assert(PINTO_MAX_PORT_SETS == PINTO_MAX_SETS_PER_SIDE, "encode_sets fills 4 slots");
+  if (auto r = encode_sets(m.port_sets, out.port_sets, out.n_port_sets, sets, where, rule,
+                           (s + ".port_sets").c_str());
+      !r) {
+    return r;
+  }
+  if (auto r = encode_sets(m.not_port_sets, out.not_port_sets, out.n_not_port_sets, sets, where,
+                           rule, (s + ".not_port_sets").c_str());
+      !r) {
+    return r;
+  }
   if (auto r =
           encode_sets(m.in_sets, out.in, out.n_in, sets, where, rule, (s + ".in_sets").c_str());
       !r) {
@@ -191,13 +204,15 @@ Result<MapImage> build_map_image(const Program& program, SetIndexer& sets) {
   sets.assign(program);
   MapImage image;
   for (const auto& [id, set] : program.sets) {
-    // NamedPort sets are only referenced through port_sets, which encode_side refuses.
-    if (set.kind != SetKind::Nets) continue;
     for (const SetMember& member : set.members) {
       SetEntry e;
       e.set = sets.index_of(id);
       const IpAddress& a = member.net.address();
       e.family = a.is_v4() ? PINTO_FAMILY_IPV4 : PINTO_FAMILY_IPV6;
+      // A named-port set's member is (address, protocol, port): see pinto_port_family.
+      if (set.kind == SetKind::NamedPort) {
+        e.family = pinto_port_family(e.family, member.protocol, member.port);
+      }
       std::memcpy(e.addr.data(), a.data(), a.size());
       e.length = member.net.length();
       image.set_entries.push_back(e);

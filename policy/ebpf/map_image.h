@@ -12,7 +12,9 @@
 //     ports / not_ports; at most PINTO_MAX_CHAIN_RULES rules per chain, PINTO_MAX_TOTAL_RULES
 //     over the Program, PINTO_MAX_ENDPOINTS endpoints, PINTO_MAX_SET_ENTRIES set members
 //     over both families, PINTO_MAX_LIST_ENTRIES / PINTO_MAX_PORT_KEYS for the index.
-//   - not done: named ports on *remote* endpoints (port_sets, not_port_sets).
+//   - named ports of *remote* endpoints (port_sets, not_port_sets): at most PINTO_MAX_PORT_SETS
+//     per side; their (address, protocol, port) members go into the same trie, with protocol
+//     and port in the key's family word (pinto_port_family).
 //
 // Set indices: a SetId (64-bit hash) becomes a dense 32-bit index, kept stable across applies by
 // SetIndexer, so a set's members can change in place without touching a rule.
@@ -65,8 +67,8 @@ struct EncodedEndpoint {
 /// A set member with the ordering the diff of two images needs.
 struct SetEntry {
   std::uint32_t set = 0;
-  std::uint8_t family = PINTO_FAMILY_IPV4;
-  std::array<std::uint8_t, 16> addr{};  // network byte order; IPv4 in the first 4 bytes
+  std::uint32_t family = PINTO_FAMILY_IPV4;  // named-port sets: pinto_port_family()
+  std::array<std::uint8_t, 16> addr{};       // network byte order; IPv4 in the first 4 bytes
   std::uint32_t length = 0;
   friend auto operator<=>(const SetEntry&, const SetEntry&) = default;
   pinto_set_key key() const;

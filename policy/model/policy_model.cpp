@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <set>
+#include <string_view>
 
 #include "policy/model/kubernetes_translation.h"
 
@@ -70,6 +71,16 @@ Endpoint from_workload(const config::WorkloadEndpoint& w) {
   if (!w.service_account_name.empty()) ep.labels[kServiceAccountLabel] = w.service_account_name;
   if (!w.orchestrator.empty()) ep.labels[kOrchestratorLabel] = w.orchestrator;
   ep.addresses = w.ip_networks;
+  if (w.profiles) {
+    ep.profiles = *w.profiles;
+  } else {
+    // What Calico's Kubernetes datastore gives every pod.
+    ep.profiles.push_back(kNamespaceProfilePrefix + ep.id.namespace_name);
+    if (!w.service_account_name.empty()) {
+      ep.profiles.push_back(kServiceAccountProfilePrefix + ep.id.namespace_name + "." +
+                            w.service_account_name);
+    }
+  }
   for (const auto& p : w.ports) {
     if (p.name.empty()) continue;  // a hostPort mapping without a name: nothing to resolve
     std::uint8_t proto = config::protocol::kTcp;
@@ -88,7 +99,7 @@ Endpoint from_host(const config::HostEndpoint& h) {
   ep.labels = to_labels(h.metadata.labels);
   for (const auto& a : h.expected_ips) ep.addresses.push_back(host_prefix(a));
   ep.ports = h.ports;
-  ep.profiles = h.profiles;
+  if (h.profiles) ep.profiles = *h.profiles;
   return ep;
 }
 
@@ -99,6 +110,51 @@ Policy from_calico_spec(const config::PolicySpec& spec) {
   for (auto t : spec.types) (t == config::PolicyDirection::Ingress ? p.ingress : p.egress) = true;
   p.ingress_rules = spec.ingress;
   p.egress_rules = spec.egress;
+  return p;
+}
+
+Profile from_profile_resource(const config::Profile& r) {
+  Profile p;
+  p.name = r.metadata.name;
+  p.rules.kind = PolicyKind::Profile;
+  p.rules.name = r.metadata.name;
+  p.rules.sort_name = r.metadata.name;
+  p.rules.ingress = !r.ingress.empty();
+  p.rules.egress = !r.egress.empty();
+  p.rules.ingress_rules = r.ingress;
+  p.rules.egress_rules = r.egress;
+  p.labels_to_apply = to_labels(r.labels_to_apply);
+  return p;
+}
+
+// A profile an endpoint names but no Profile resource defines. Calico's Kubernetes datastore
+// makes kns.<ns> (allow everything, the namespace's labels as pcns.<key>) and ksa.<ns>.<sa> (no
+// rules, pcsa. labels) from Namespaces and ServiceAccounts; Calico's projectcalico-default-allow
+// allows everything; any other missing name has no rules.
+Profile made_up_profile(const std::string& name, const Labels& namespace_labels) {
+  Profile p;
+  p.name = name;
+  p.rules.kind = PolicyKind::Profile;
+  p.rules.name = name;
+  p.rules.sort_name = name;
+  const std::string_view kns = kNamespaceProfilePrefix;
+  const std::string_view ksa = kServiceAccountProfilePrefix;
+  if (name == kDefaultAllowProfile) {
+    p.allow_all = true;
+  } else if (name.starts_with(kns) && name.size() > kns.size()) {
+    p.allow_all = true;
+    for (const auto& [k, v] : namespace_labels)
+      p.labels_to_apply[kNamespaceProfileLabelPrefix + k] = v;
+    p.labels_to_apply[std::string(kNamespaceProfileLabelPrefix) + kProfileNameLabel] =
+        name.substr(kns.size());
+  } else if (name.starts_with(ksa)) {
+    // ksa.<ns>.<sa>: a namespace name has no '.', so the service account is after the first.
+    const auto dot = name.find('.', ksa.size());
+    if (dot != std::string::npos && dot + 1 < name.size()) {
+      p.labels_to_apply[std::string(kServiceAccountProfileLabelPrefix) + kProfileNameLabel] =
+          name.substr(dot + 1);
+    }
+  }
   return p;
 }
 
@@ -132,6 +188,7 @@ std::string Policy::id() const {
     case PolicyKind::Calico: return "NetworkPolicy/" + namespace_name + "/" + name;
     case PolicyKind::GlobalCalico: return "GlobalNetworkPolicy/" + name;
     case PolicyKind::Kubernetes: return "KubernetesNetworkPolicy/" + namespace_name + "/" + name;
+    case PolicyKind::Profile: return "Profile/" + name;
   }
   return name;
 }
@@ -141,7 +198,7 @@ Result<std::optional<SelectorTerm>, Error> Policy::positive_term(
   // Calico (libcalico-go rule conversion): a namespaced policy scopes a rule's selector to its
   // own namespace unless namespaceSelector says otherwise; a notSelector alone in a namespaced
   // policy still means "from my namespace, except ...".
-  const bool namespaced = kind != PolicyKind::GlobalCalico;
+  const bool namespaced = kind != PolicyKind::GlobalCalico && kind != PolicyKind::Profile;
   const bool any = !side.selector.empty() || !side.namespace_selector.empty() ||
                    !side.service_account_names.empty() ||
                    (namespaced && !side.not_selector.empty());
@@ -181,6 +238,23 @@ Result<PolicyModel, Error> PolicyModel::build(const std::vector<config::Resource
     if (!ep.id.host) m.namespaces_.try_emplace(ep.id.namespace_name);
   }
   for (auto& [name, labels] : m.namespaces_) labels.try_emplace(kNamespaceNameLabel, name);
+  for (const auto* p : config::all_of<config::Profile>(resources)) {
+    m.profiles_[p->metadata.name] = from_profile_resource(*p);
+  }
+  // Profiles named by endpoints but not defined, then the labels endpoints inherit from them.
+  for (auto& ep : m.endpoints_) {
+    for (const auto& name : ep.profiles) {
+      if (m.profiles_.contains(name)) continue;
+      std::string ns;
+      if (name.starts_with(kNamespaceProfilePrefix)) {
+        ns = name.substr(std::string_view(kNamespaceProfilePrefix).size());
+      }
+      m.profiles_[name] = made_up_profile(name, m.namespace_labels(ns));
+    }
+    for (const auto* profile : m.profiles_of(ep)) {
+      for (const auto& [k, v] : profile->labels_to_apply) ep.labels.try_emplace(k, v);
+    }
+  }
   for (const auto* t : config::all_of<config::Tier>(resources)) {
     m.tier_orders_[t->metadata.name] = t->order;
   }
@@ -221,7 +295,11 @@ Result<PolicyModel, Error> PolicyModel::build(const std::vector<config::Resource
     m.policies_.push_back(std::move(p));
   }
   // Check every rule's selectors once here, so the compiler never meets a bad one.
-  for (const auto& p : m.policies_) {
+  std::vector<const Policy*> all_rules;
+  for (const auto& p : m.policies_) all_rules.push_back(&p);
+  for (const auto& [name, profile] : m.profiles_) all_rules.push_back(&profile.rules);
+  for (const Policy* pp : all_rules) {
+    const Policy& p = *pp;
     for (const auto* rules : {&p.ingress_rules, &p.egress_rules}) {
       for (const auto& r : *rules) {
         for (const auto* side : {&r.source, &r.destination}) {
@@ -234,6 +312,14 @@ Result<PolicyModel, Error> PolicyModel::build(const std::vector<config::Resource
     }
   }
   return m;
+}
+
+std::vector<const Profile*> PolicyModel::profiles_of(const Endpoint& ep) const {
+  std::vector<const Profile*> out;
+  for (const auto& name : ep.profiles) {
+    if (auto it = profiles_.find(name); it != profiles_.end()) out.push_back(&it->second);
+  }
+  return out;
 }
 
 std::vector<const Endpoint*> PolicyModel::local_endpoints() const {

@@ -37,6 +37,16 @@ inline constexpr const char* kOrchestratorLabel = "projectcalico.org/orchestrato
 /// The label Kubernetes puts on every Namespace; added when a Namespace document lacks it (or
 /// does not exist) so `namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: x}}` works.
 inline constexpr const char* kNamespaceNameLabel = "kubernetes.io/metadata.name";
+/// Calico's Kubernetes datastore gives every pod the profiles kns.<namespace> (allow all, the
+/// namespace's labels as pcns.<key>) and ksa.<namespace>.<serviceaccount> (no rules, pcsa.
+/// labels); Pinto makes them up the same way when no Profile resource has those names.
+inline constexpr const char* kNamespaceProfilePrefix = "kns.";
+/// Calico's built-in profile that allows everything (host endpoints name it to be open).
+inline constexpr const char* kDefaultAllowProfile = "projectcalico-default-allow";
+inline constexpr const char* kServiceAccountProfilePrefix = "ksa.";
+inline constexpr const char* kNamespaceProfileLabelPrefix = "pcns.";
+inline constexpr const char* kServiceAccountProfileLabelPrefix = "pcsa.";
+inline constexpr const char* kProfileNameLabel = "projectcalico.org/name";
 
 struct EndpointId {
   bool host = false;           // HostEndpoint (no namespace) or WorkloadEndpoint
@@ -52,10 +62,15 @@ struct Endpoint {
   std::string node;
   std::string interface_name;
   std::string service_account;
-  Labels labels;                    // the resource's labels plus the projectcalico.org/ ones above
+  /// The resource's labels, plus the projectcalico.org/ ones above, plus its profiles'
+  /// labelsToApply (own labels win, then earlier profiles win over later ones).
+  Labels labels;
   std::vector<IpPrefix> addresses;  // host prefixes (/32, /128)
   std::vector<config::EndpointPort> ports;
-  std::vector<std::string> profiles;  // host endpoints: the profile stage (compiler.h)
+  /// The profiles evaluated after the last tier, in order. A workload endpoint without a
+  /// `profiles` field gets Kubernetes' kns.<ns> (and ksa.<ns>.<sa>); a host endpoint without
+  /// one has none (Calico's default deny, behind the failsafe ports).
+  std::vector<std::string> profiles;
 };
 
 struct NetworkSet {
@@ -88,7 +103,7 @@ struct SelectorTerm {
   std::string definition() const;
 };
 
-enum class PolicyKind : std::uint8_t { Calico, GlobalCalico, Kubernetes };
+enum class PolicyKind : std::uint8_t { Calico, GlobalCalico, Kubernetes, Profile };
 
 /// A policy of any kind, in Calico's terms.
 struct Policy {
@@ -105,11 +120,21 @@ struct Policy {
   std::vector<config::Rule> ingress_rules;
   std::vector<config::Rule> egress_rules;
 
-  /// "GlobalNetworkPolicy/name", "NetworkPolicy/ns/name", "KubernetesNetworkPolicy/ns/name".
+  /// "GlobalNetworkPolicy/name", "NetworkPolicy/ns/name", "KubernetesNetworkPolicy/ns/name",
+  /// "Profile/name".
   std::string id() const;
   /// The term a rule side stands for, scoped as Calico scopes it in this policy; nullopt when
   /// the side names no selector, namespaceSelector, notSelector or service account (any address).
   Result<std::optional<SelectorTerm>, Error> positive_term(const config::EntityRule& side) const;
+};
+
+/// A profile as the compiler sees it: rules like a global policy's (first match wins, Pass
+/// goes on to the next profile), or Kubernetes' allow-everything kns.<ns>.
+struct Profile {
+  std::string name;
+  bool allow_all = false;
+  Policy rules;  // kind Profile; selectors scoped as in a GlobalNetworkPolicy
+  Labels labels_to_apply;
 };
 
 /// The policies of one tier that apply to an endpoint in one direction, in evaluation order.
@@ -133,6 +158,10 @@ class PolicyModel {
   /// The tiers (in order) with at least one policy that applies to `ep` in `dir`.
   std::vector<TierPolicies> policies_for(const Endpoint& ep, Direction dir) const;
 
+  /// `ep`'s profiles in evaluation order (see Endpoint::profiles); a name no Profile resource
+  /// has is a profile without rules, except Kubernetes' kns./ksa. ones (see above).
+  std::vector<const Profile*> profiles_of(const Endpoint& ep) const;
+
   /// The addresses of every endpoint and network set the term selects, sorted and unique.
   std::vector<IpPrefix> members(const SelectorTerm& term) const;
   /// The endpoints the term selects (for named ports).
@@ -150,6 +179,7 @@ class PolicyModel {
   std::vector<Endpoint> endpoints_;
   std::vector<NetworkSet> network_sets_;
   std::vector<Policy> policies_;
+  std::map<std::string, Profile, std::less<>> profiles_;  // resources, then made-up kns./ksa.
   std::map<std::string, Labels, std::less<>> namespaces_;
   std::map<std::string, std::optional<double>, std::less<>> tier_orders_;
 };

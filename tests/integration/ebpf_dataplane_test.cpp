@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "integration/fixture.h"
@@ -68,9 +69,9 @@ spec:
 // A socket made inside `ns` (it stays there), closed on scope exit; -1 if anything failed.
 class NsSocket {
  public:
-  NsSocket(const Netns& ns, const char* address, int port) {
+  NsSocket(const Netns& ns, const char* address, int port, int type = SOCK_STREAM) {
     InNetns in(ns);
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    fd_ = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -95,6 +96,19 @@ class NsSocket {
   }
   int fd_ = -1;
 };
+
+sockaddr_in address_of(const char* address, int port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  ::inet_pton(AF_INET, address, &a.sin_addr);
+  return a;
+}
+
+bool connect_to(int fd, const char* address, int port) {
+  const sockaddr_in a = address_of(address, port);
+  return ::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof(a)) == 0;
+}
 
 bool send_and_receive(int from, int to, char byte) {
   char got = 0;
@@ -170,6 +184,21 @@ class EbpfDataplaneTest : public ::testing::Test {
     auto r = dataplane_->apply(program);
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_TRUE(dataplane_->pending_interfaces().empty());
+  }
+
+  /// Replaces the data plane with one whose connection table has `timeouts`.
+  void reload(const policy::ebpf::ConntrackTimeouts& timeouts) {
+    InNetns in(*node_);
+    dataplane_.reset();
+    auto dp = policy::ebpf::EbpfDataplane::load(timeouts);
+    ASSERT_TRUE(dp) << dp.error().message;
+    dataplane_ = std::move(dp).value();
+  }
+
+  /// Waits (up to 3 s) until the connection table's TCP entries satisfy `ok`.
+  template <class Pred>
+  bool tcp_table_becomes(Pred ok) const {
+    return wait_until([&] { return ok(dataplane_->conntrack_census(6)); }, 3s);
   }
 
   std::size_t pod_index(const char* name) const {
@@ -378,8 +407,8 @@ TEST_F(EbpfDataplaneTest, TableOfCasesWithRealTcpBetweenPods) {
                reference_allows(*client, *server, packet.destination_port));
     ++checked;
   }
-  EXPECT_GE(checked, 20);
-  EXPECT_LE(refused, 2);  // the two remote named-port cases
+  EXPECT_GE(checked, 30);
+  EXPECT_EQ(refused, 0);  // remote named ports included
 }
 
 // ICMP: type/code rules, and the echo reply passing through the connection table.
@@ -426,6 +455,103 @@ TEST_F(EbpfDataplaneTest, PolicyUpdateLeavesEstablishedConnectionsIntact) {
   expect_tcp("web", "db", 6001, false);         // new connections meet the new policy
   EXPECT_TRUE(send_and_receive(client.fd(), accepted.fd(), 'b'));
   EXPECT_TRUE(send_and_receive(accepted.fd(), client.fd(), 'c'));
+}
+
+// The connection table lets a flow's later packets skip the rules only while the flow lives: a
+// TCP RST closes its entries at once, a FIN from each end moves them to the short closing
+// timeout, and a new connection on the same 4-tuple after either meets the policy in force.
+TEST_F(EbpfDataplaneTest, ClosedConnectionsLeaveTheTableAndTheirTupleMeetsTheNewPolicy) {
+  using policy::ebpf::ConntrackCensus;
+  apply(program_of(""));
+  const Netns& web = *pods_[pod_index("web")];
+  const Netns& db = *pods_[pod_index("db")];
+  NsSocket listener(db, "10.0.1.2", 6000);
+  ASSERT_GE(listener.fd(), 0);
+  ASSERT_EQ(::listen(listener.fd(), 4), 0);
+  {
+    NsSocket client(web, "10.0.1.1", 45000);
+    ASSERT_TRUE(connect_to(client.fd(), "10.0.1.2", 6000));
+    NsSocket accepted(::accept(listener.fd(), nullptr, nullptr));
+    ASSERT_TRUE(send_and_receive(client.fd(), accepted.fd(), 'a'));
+    // One entry on each interface the flow crosses (cali0web, cali0db), shared by both ways.
+    EXPECT_TRUE(tcp_table_becomes([](const ConntrackCensus& c) { return c.established == 2; }));
+    const linger rst_on_close{1, 0};  // close with a RST: no TIME_WAIT, the 4-tuple is free at once
+    ASSERT_EQ(::setsockopt(client.fd(), SOL_SOCKET, SO_LINGER, &rst_on_close, sizeof(rst_on_close)),
+              0);
+  }
+  EXPECT_TRUE(tcp_table_becomes([](const ConntrackCensus& c) {
+    return c.established == 0 && c.opening == 0 && c.closing == 0;
+  })) << "a RST leaves no entry";
+
+  // db now takes 5432 from web only: the same 4-tuple to 6000 is a new connection, denied.
+  apply(program_of(cases::kDbIngressFromWeb));
+  {
+    NsSocket again(web, "10.0.1.1", 45000);
+    ASSERT_GE(again.fd(), 0) << "the 4-tuple is free for reuse";
+    EXPECT_FALSE(connect_to(again.fd(), "10.0.1.2", 6000));
+  }
+
+  // A graceful close (FIN from each end, the server first so the client's port is free again)
+  // leaves the entries closing; the next connection on that 4-tuple meets a policy that now
+  // denies 5432 too.
+  NsSocket pg(db, "10.0.1.2", 5432);
+  ASSERT_GE(pg.fd(), 0);
+  ASSERT_EQ(::listen(pg.fd(), 4), 0);
+  {
+    NsSocket client(web, "10.0.1.1", 45001);
+    ASSERT_TRUE(connect_to(client.fd(), "10.0.1.2", 5432));
+    NsSocket accepted(::accept(pg.fd(), nullptr, nullptr));
+    ASSERT_TRUE(send_and_receive(client.fd(), accepted.fd(), 'b'));
+    ASSERT_EQ(::shutdown(accepted.fd(), SHUT_WR), 0);
+    char eof = 0;
+    EXPECT_EQ(::recv(client.fd(), &eof, 1, 0), 0);  // the server's FIN arrived
+  }
+  EXPECT_TRUE(tcp_table_becomes([](const ConntrackCensus& c) {
+    return c.closing == 2 && c.established == 0;
+  })) << "FIN from both ends: closing";
+  apply(program_of(R"(
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: db-closed, namespace: prod}
+spec: {selector: app == 'db', types: [Ingress]}
+)"));
+  {
+    NsSocket again(web, "10.0.1.1", 45001);
+    ASSERT_GE(again.fd(), 0);
+    EXPECT_FALSE(connect_to(again.fd(), "10.0.1.2", 5432));
+  }
+}
+
+// Idle entries expire after their state's timeout (lowered here to 1 s for UDP): a UDP flow
+// allowed before a policy change goes on while it is active, and once idle past the timeout the
+// same 4-tuple is a new flow that meets the policy in force.
+TEST_F(EbpfDataplaneTest, IdleEntriesExpireAndTheirTupleMeetsTheNewPolicy) {
+  policy::ebpf::ConntrackTimeouts timeouts;
+  timeouts.udp = std::chrono::seconds(1);
+  reload(timeouts);
+  apply(program_of(""));
+  const Netns& web = *pods_[pod_index("web")];
+  const Netns& db = *pods_[pod_index("db")];
+  NsSocket server(db, "10.0.1.2", 7000, SOCK_DGRAM);
+  NsSocket client(web, "10.0.1.1", 45002, SOCK_DGRAM);
+  ASSERT_GE(server.fd(), 0);
+  ASSERT_GE(client.fd(), 0);
+  ASSERT_TRUE(connect_to(client.fd(), "10.0.1.2", 7000));
+  ASSERT_TRUE(connect_to(server.fd(), "10.0.1.1", 45002));
+  ASSERT_TRUE(send_and_receive(client.fd(), server.fd(), 'a'));
+  ASSERT_TRUE(send_and_receive(server.fd(), client.fd(), 'b'));
+  EXPECT_EQ(dataplane_->conntrack_census(17).established, 2u);
+
+  apply(program_of(cases::kDbIngressFromWeb));  // db takes TCP 5432 from web only
+  // Active: the flow's entries let it on, both ways, within the timeout of each packet.
+  for (char c : {'c', 'd', 'e'}) {
+    std::this_thread::sleep_for(300ms);
+    EXPECT_TRUE(send_and_receive(client.fd(), server.fd(), c)) << c;
+  }
+  // Idle past the timeout: expired; the next datagram walks db's rules and is dropped.
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(dataplane_->conntrack_census(17).expired, 2u);
+  EXPECT_FALSE(send_and_receive(client.fd(), server.fd(), 'f'));
 }
 
 // --- At scale: chains of 10,000 rules, the (protocol, port) index, IPv6, map-only updates ---

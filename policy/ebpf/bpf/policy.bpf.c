@@ -27,6 +27,7 @@
 #include <bpf/bpf_helpers.h>
 // clang-format on
 
+#include "conntrack.h"
 #include "policy_abi.h"
 
 struct {
@@ -69,12 +70,22 @@ struct {
   __type(value, __u8);
 } pinto_sets SEC(".maps");
 
+/* LRU: when the table is full the least recently used entries go first, and those are the idle
+ * ones, expired or about to: live flows are not pushed out by dead ones. */
 struct {
   __uint(type, BPF_MAP_TYPE_LRU_HASH);
   __uint(max_entries, PINTO_MAX_CONNECTIONS);
   __type(key, struct pinto_ct_key);
-  __type(value, __u64);
+  __type(value, struct pinto_ct_value);
 } pinto_conntrack SEC(".maps");
+
+/* The idle timeouts, written by user space right after loading (EbpfDataplane::load). */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct pinto_ct_timeouts);
+} pinto_ct_config SEC(".maps");
 
 /* The walk's state lives here, not on the stack, while bpf_loop runs: the verifier checks a
  * bpf_loop callback against the caller's stack contents, and the constants it knows there (the
@@ -95,7 +106,7 @@ struct {
   __type(value, struct pinto_counter);
 } pinto_counters SEC(".maps");
 
-static __always_inline int set_contains(__u32 set, __u8 family, const __u32* addr) {
+static __always_inline int set_contains(__u32 set, __u32 family, const __u32* addr) {
   struct pinto_set_key key = {.prefixlen = 64 + 128, .set = set, .family = family};
   key.addr[0] = addr[0];
   key.addr[1] = addr[1];
@@ -210,6 +221,7 @@ static __always_inline int handle(struct __sk_buff* skb, __u32 direction) {
   if (!l4) return refuse;
 
   int syn_only = 0;
+  __u8 tcp_flags = 0;
   __u8 hdr[14];
   w.pkt.has_ports = has_ports(w.pkt.protocol);
   __u16 ct_sport = 0, ct_dport = 0;
@@ -219,8 +231,9 @@ static __always_inline int handle(struct __sk_buff* skb, __u32 direction) {
     w.pkt.sport = ((__u16)hdr[0] << 8) | hdr[1];
     w.pkt.dport = ((__u16)hdr[2] << 8) | hdr[3];
     if (w.pkt.protocol == 6) {
-      const __u8 flags = hdr[13];
-      syn_only = (flags & 0x02) && !(flags & 0x10); /* SYN without ACK: a new connection */
+      tcp_flags = hdr[13];
+      /* SYN without ACK: a new connection */
+      syn_only = (tcp_flags & PINTO_TCP_SYN) && !(tcp_flags & PINTO_TCP_ACK);
     }
     ct_sport = w.pkt.sport;
     ct_dport = w.pkt.dport;
@@ -241,15 +254,33 @@ static __always_inline int handle(struct __sk_buff* skb, __u32 direction) {
     }
   }
 
-  struct pinto_ct_key fwd = {.ifindex = skb->ifindex,
-                             .family = w.pkt.family,
-                             .protocol = w.pkt.protocol,
-                             .sport = ct_sport,
-                             .dport = ct_dport};
-  __builtin_memcpy(fwd.src, w.pkt.src, 16);
-  __builtin_memcpy(fwd.dst, w.pkt.dst, 16);
-  /* A SYN always walks the rules, so a reused 5-tuple meets the current policy. */
-  if (!syn_only && bpf_map_lookup_elem(&pinto_conntrack, &fwd)) return TC_ACT_OK;
+  /* The flow's entry: its ends in a fixed order, so both directions share it. */
+  const int from_low = pinto_ct_low_first(w.pkt.src, ct_sport, w.pkt.dst, ct_dport);
+  struct pinto_ct_key ct = {.ifindex = skb->ifindex,
+                            .family = w.pkt.family,
+                            .protocol = w.pkt.protocol,
+                            .sport = from_low ? ct_sport : ct_dport,
+                            .dport = from_low ? ct_dport : ct_sport};
+  if (from_low) {
+    __builtin_memcpy(ct.src, w.pkt.src, 16);
+    __builtin_memcpy(ct.dst, w.pkt.dst, 16);
+  } else {
+    __builtin_memcpy(ct.src, w.pkt.dst, 16);
+    __builtin_memcpy(ct.dst, w.pkt.src, 16);
+  }
+  const __u32 zero = 0;
+  const struct pinto_ct_timeouts* timeouts = bpf_map_lookup_elem(&pinto_ct_config, &zero);
+  if (!timeouts) return TC_ACT_SHOT;
+  const __u64 now = bpf_ktime_get_ns();
+  /* A SYN always walks the rules, so a reused 5-tuple meets the current policy; an expired or
+   * closed entry makes the packet a new flow too. */
+  struct pinto_ct_value* known = syn_only ? 0 : bpf_map_lookup_elem(&pinto_conntrack, &ct);
+  if (known) {
+    const int state = pinto_ct_packet(known, timeouts, w.pkt.protocol, from_low, tcp_flags, now);
+    if (state == PINTO_CT_CLOSED) bpf_map_delete_elem(&pinto_conntrack, &ct);
+    if (state != PINTO_CT_EXPIRED) return TC_ACT_OK;
+    bpf_map_delete_elem(&pinto_conntrack, &ct);
+  }
 
   w.rule_base = chain.rule_base;
   w.rule_count = chain.rule_count;
@@ -265,7 +296,6 @@ static __always_inline int handle(struct __sk_buff* skb, __u32 direction) {
   }
   w.bytes = skb->len;
   pinto_walk_start(&w, 0);
-  const __u32 zero = 0;
   struct walk_ctx ctx = {.w = bpf_map_lookup_elem(&pinto_scratch, &zero)};
   if (!ctx.w) return TC_ACT_SHOT;
   *ctx.w = w;
@@ -273,16 +303,11 @@ static __always_inline int handle(struct __sk_buff* skb, __u32 direction) {
   bpf_loop(PINTO_MAX_CHAIN_RULES + 1, walk_step, &ctx, 0);
   if (ctx.w->verdict != PINTO_VERDICT_ALLOW) return TC_ACT_SHOT;
 
-  const __u64 now = bpf_ktime_get_ns();
-  struct pinto_ct_key rev = {.ifindex = skb->ifindex,
-                             .family = w.pkt.family,
-                             .protocol = w.pkt.protocol,
-                             .sport = ct_dport,
-                             .dport = ct_sport};
-  __builtin_memcpy(rev.src, w.pkt.dst, 16);
-  __builtin_memcpy(rev.dst, w.pkt.src, 16);
-  bpf_map_update_elem(&pinto_conntrack, &fwd, &now, BPF_ANY);
-  bpf_map_update_elem(&pinto_conntrack, &rev, &now, BPF_ANY);
+  /* A RST opens nothing; anything else allowed starts (or restarts) the flow's entry. */
+  if (w.pkt.protocol == 6 && (tcp_flags & PINTO_TCP_RST)) return TC_ACT_OK;
+  struct pinto_ct_value fresh;
+  pinto_ct_start(&fresh, from_low, now);
+  bpf_map_update_elem(&pinto_conntrack, &ct, &fresh, BPF_ANY);
   return TC_ACT_OK;
 }
 

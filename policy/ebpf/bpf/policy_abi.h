@@ -10,7 +10,8 @@
  *                             chain's wildcard list and its per-(protocol, port) lists
  *   pinto_ports     hash      pinto_port_key -> pinto_list_ref  (chain tag, protocol, port) lists
  *   pinto_sets      lpm_trie  pinto_set_key -> __u8             (set, family, prefix) members
- *   pinto_conntrack lru_hash  pinto_ct_key -> __u64             flows already allowed
+ *   pinto_conntrack lru_hash  pinto_ct_key -> pinto_ct_value    flows already allowed (conntrack.h)
+ *   pinto_ct_config array     [0] -> pinto_ct_timeouts           idle timeouts, set by user space
  *   pinto_counters  percpu array, same index as pinto_rules -> pinto_counter
  *
  * The index: a new flow's packet walks only the merge of two ascending lists of its chain, the
@@ -36,8 +37,13 @@
 #define PINTO_MAX_ENDPOINTS 1024     /* two chains each */
 #define PINTO_MAX_SETS_PER_SIDE 4    /* in_sets and not_in_sets entries per rule side */
 #define PINTO_MAX_PORT_RANGES 8      /* ports and not_ports ranges per rule side */
+#define PINTO_MAX_PORT_SETS 4        /* port_sets and not_port_sets per rule side */
 #define PINTO_MAX_SET_ENTRIES 524288 /* members over all sets, both families */
-#define PINTO_MAX_CONNECTIONS 131072 /* conntrack entries (two per allowed flow) */
+#define PINTO_MAX_CONNECTIONS 131072 /* conntrack entries (one per flow and interface) */
+
+/* The shared matching and connection-table code (rule_match.h, conntrack.h) takes up to seven
+ * arguments; a BPF call takes five, so it is always inlined. */
+#define PINTO_INLINE static inline __attribute__((always_inline))
 
 /* Direction as the endpoint sees it (policy::Direction): traffic to the pod is Ingress. */
 #define PINTO_DIR_INGRESS 0
@@ -77,6 +83,12 @@ struct pinto_side {
   __u32 not_in[PINTO_MAX_SETS_PER_SIDE];
   struct pinto_port_range ports[PINTO_MAX_PORT_RANGES];
   struct pinto_port_range not_ports[PINTO_MAX_PORT_RANGES];
+  /* Named ports of remote endpoints: sets of (address, protocol, port), see pinto_port_family. */
+  __u8 n_port_sets;
+  __u8 n_not_port_sets;
+  __u16 pad;
+  __u32 port_sets[PINTO_MAX_PORT_SETS];
+  __u32 not_port_sets[PINTO_MAX_PORT_SETS];
 };
 
 struct pinto_rule {
@@ -132,9 +144,16 @@ struct pinto_list_ref {
 struct pinto_set_key {
   __u32 prefixlen;
   __u32 set;
-  __u32 family;  /* PINTO_FAMILY_IPV4 or PINTO_FAMILY_IPV6 */
+  __u32 family;  /* PINTO_FAMILY_IPV4 or PINTO_FAMILY_IPV6; named-port sets: pinto_port_family */
   __u32 addr[4]; /* network byte order; IPv4 in [0], the rest zero */
 };
+
+/* A named-port set (a rule's port name resolved on remote endpoints) holds (address, protocol,
+ * port) members: protocol and port ride in the family word, which every lookup matches in full,
+ * so these members share the one trie (and its lookup code) with the address sets. */
+PINTO_INLINE __u32 pinto_port_family(__u32 family, __u8 protocol, __u16 port) {
+  return family | ((__u32)protocol << 8) | ((__u32)port << 16);
+}
 
 /* The facts of one packet the rules look at. IPv4 addresses sit in [0], the rest is zero. */
 struct pinto_packet {
@@ -150,6 +169,8 @@ struct pinto_packet {
   __u8 pad[3];
 };
 
+/* A flow on one interface, its ends in a fixed order (conntrack.h pinto_ct_low_first): `src`
+ * and `sport` are the lower (address, port) end, whichever end sent the packet. */
 struct pinto_ct_key {
   __u32 ifindex;
   __u8 family;
@@ -159,6 +180,27 @@ struct pinto_ct_key {
   __u16 dport;
   __u32 src[4];
   __u32 dst[4];
+};
+
+#define PINTO_CT_SEEN_LOW (1u << 0)  /* a packet came from the key's lower end */
+#define PINTO_CT_SEEN_HIGH (1u << 1) /* ... from its higher end: both seen = established */
+#define PINTO_CT_FIN_LOW (1u << 2)   /* a TCP FIN from the lower end */
+#define PINTO_CT_FIN_HIGH (1u << 3)  /* ... from the higher end: both = closing */
+
+struct pinto_ct_value {
+  __u64 last_seen; /* bpf_ktime_get_ns() of the flow's last packet, either direction */
+  __u32 flags;     /* PINTO_CT_* */
+  __u32 pad;
+};
+
+/* Idle timeouts in nanoseconds by state (conntrack.h pinto_ct_timeout). */
+struct pinto_ct_timeouts {
+  __u64 tcp_syn_ns;         /* only the opening end seen so far */
+  __u64 tcp_established_ns; /* both ends seen */
+  __u64 tcp_closing_ns;     /* a FIN from each end: the last ACKs */
+  __u64 udp_ns;
+  __u64 icmp_ns;
+  __u64 other_ns;
 };
 
 struct pinto_counter {

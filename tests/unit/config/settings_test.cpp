@@ -58,6 +58,19 @@ TEST(Settings, FailsafeHostPortsDefaultToFelixsAndAreReplacedWhole) {
   EXPECT_TRUE(s.value().policy.failsafe_outbound.empty());
 }
 
+TEST(Settings, ConntrackTimeoutsForTheEbpfDataplane) {
+  auto s = parse_settings(
+      "nodeName: n1\npolicy: {dataplane: ebpf, conntrackTimeouts: {tcpEstablished: 2h, "
+      "tcpFinsSeen: 10s, udp: 500ms}}\n");
+  ASSERT_TRUE(s) << s.error().to_string();
+  const auto& t = s.value().policy.conntrack_timeouts;
+  EXPECT_EQ(t.tcp_established, std::chrono::hours(2));
+  EXPECT_EQ(t.tcp_fins_seen, std::chrono::seconds(10));
+  EXPECT_EQ(t.udp, std::chrono::milliseconds(500));
+  EXPECT_FALSE(t.tcp_syn_sent.has_value());  // unset: the data plane's default
+  EXPECT_FALSE(t.generic.has_value());
+}
+
 TEST(Settings, PolicyDataplaneAndMaxPaths) {
   auto s = parse_settings("nodeName: n1\npolicy: {dataplane: ebpf}\nbgp: {maxPaths: 1}\n");
   ASSERT_TRUE(s) << s.error().to_string();
@@ -165,6 +178,10 @@ INSTANTIATE_TEST_SUITE_P(
                     "policy.failsafeInboundHostPorts[0].port"},
         BadSettings{"nodeName: a\npolicy: {failsafeInboundHostPorts: tcp:22}\n",
                     "policy.failsafeInboundHostPorts"},
+        BadSettings{"nodeName: a\npolicy: {conntrackTimeouts: {udp: 0s}}\n",
+                    "policy.conntrackTimeouts.udp"},
+        BadSettings{"nodeName: a\npolicy: {conntrackTimeouts: {tcp: 5s}}\n",
+                    "policy.conntrackTimeouts.tcp"},
         BadSettings{"nodeName: a\nbgp: {maxPaths: 0}\n", "bgp.maxPaths"},
         BadSettings{"nodeName: a\nbgp: {maxPaths: 300}\n", "bgp.maxPaths"},
         BadSettings{"nodeName: a\nbgp: {addPaths: sometimes}\n", "bgp.addPaths"},

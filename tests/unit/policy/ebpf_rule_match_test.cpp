@@ -151,21 +151,91 @@ TEST(EbpfMapImage, IpVersionBecomesAFamilyFlag) {
   EXPECT_EQ(encoded.value().rules[2].flags, 0u);
 }
 
-TEST(EbpfMapImage, NamedPortsOfRemoteEndpointsAreRefused) {
-  Program program;
-  program.sets[9] = IpSet{9, SetKind::NamedPort, "np", {}};
+// Named ports of remote endpoints: the port name resolved on the endpoints the rule selects
+// becomes a set of (address, protocol, port) members in the trie, with protocol and port in the
+// key's family word; the walk agrees with the reference evaluator on members, other ports and
+// other addresses, for ports and notPorts (the iptables back-end's hash:ip,port sets).
+TEST(EbpfMapImage, NamedPortsOfRemoteEndpointsBecomeAddressProtocolPortMembers) {
+  const Program program = program_of(std::string(cases::kClientEgressToNamedPort) + R"(
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: web-not-http}
+spec:
+  selector: app == 'web'
+  egress: [{action: Allow, protocol: TCP, destination: {selector: has(app), notPorts: [http]}}]
+)");
   SetIndexer sets;
-  sets.assign(program);
+  auto image = build_map_image(program, sets);
+  ASSERT_TRUE(image) << image.error().message;
+  SetId named = 0;
+  for (const auto& [id, set] : program.sets) {
+    if (set.kind == SetKind::NamedPort) named = id;
+  }
+  ASSERT_NE(named, 0u);
+  // web (10.0.1.1 and fd00::1:1) has http = TCP 8080: two members, one per family.
+  std::vector<SetEntry> members;
+  for (const auto& e : image.value().set_entries) {
+    if (e.set == sets.index_of(named)) members.push_back(e);
+  }
+  ASSERT_EQ(members.size(), 2u);
+  EXPECT_EQ(members[0].family, pinto_port_family(PINTO_FAMILY_IPV4, 6, 8080));
+  EXPECT_EQ(members[0].length, 32u);
+  EXPECT_EQ(members[1].family, pinto_port_family(PINTO_FAMILY_IPV6, 6, 8080));
+  const char* packets[][2] = {
+      {cases::kProdClient, "tcp 10.0.1.3:40000 > 10.0.1.1:8080"},  // web's http: allowed
+      {cases::kProdClient, "tcp 10.0.1.3:40000 > 10.0.1.1:80"},    // another port
+      {cases::kProdClient, "tcp 10.0.1.3:40000 > 10.0.1.2:8080"},  // db has no http
+      {cases::kProdClient, "udp 10.0.1.3:40000 > 10.0.1.1:8080"},  // http is TCP
+      {cases::kWeb, "tcp 10.0.1.1:40000 > 10.0.1.1:8080"},         // notPorts: web's http
+      {cases::kWeb, "tcp 10.0.1.1:40000 > 10.0.1.2:8080"},         // notPorts: not db's
+      {cases::kWeb, "tcp 10.0.1.1:40000 > 10.0.1.2:5432"},
+      {cases::kWeb, "tcp fd00::1:1:40000 > fd00::1:1:8080"},
+  };
+  int allowed = 0;
+  for (const auto& [endpoint, text] : packets) {
+    const EndpointProgram* ep = program.find(testing_util::endpoint_id(endpoint));
+    ASSERT_NE(ep, nullptr);
+    const EncodedEndpoint* encoded = nullptr;
+    for (const auto& e : image.value().endpoints) {
+      if (e.endpoint == ep->endpoint) encoded = &e;
+    }
+    ASSERT_NE(encoded, nullptr);
+    const Packet packet = testing_util::parse_packet(text);
+    const bool reference = evaluate(program, *ep, Direction::Egress, packet).allowed;
+    EXPECT_EQ(sim::walk(image.value(), encoded->egress, packet).allowed, reference) << text;
+    allowed += reference ? 1 : 0;
+  }
+  EXPECT_EQ(allowed, 3);  // the client's 8080 to web, web's two to db
+  // A rule with remote named ports is looked at by every flow (not indexed by port).
+  for (const auto& e : image.value().endpoints) {
+    for (const auto& r : e.egress.rules) {
+      if (r.dst.n_port_sets != 0) {
+        EXPECT_FALSE(is_port_indexed(r));
+      }
+    }
+  }
+}
+
+TEST(EbpfMapImage, MoreNamedPortsThanASideHoldsAreRefused) {
+  Program program;
   Chain chain;
   Rule r;
   r.id.text = "GlobalNetworkPolicy/np/egress/0";
   r.action = Action::Allow;
-  r.match.destination.port_sets = {9};
+  for (SetId id = 1; id <= PINTO_MAX_PORT_SETS + 1; ++id) {
+    program.sets[id] = IpSet{id, SetKind::NamedPort, "np" + std::to_string(id), {}};
+    r.match.destination.port_sets.push_back(id);
+  }
+  SetIndexer sets;
+  sets.assign(program);
   chain.rules.push_back(r);
   auto encoded = encode_chain(chain, sets, "prod/client egress");
   ASSERT_FALSE(encoded);
   EXPECT_NE(encoded.error().message.find("GlobalNetworkPolicy/np/egress/0"), std::string::npos);
-  EXPECT_NE(encoded.error().message.find("named ports"), std::string::npos);
+  EXPECT_NE(encoded.error().message.find("destination.port_sets: more than 4 named ports"),
+            std::string::npos)
+      << encoded.error().message;
 }
 
 TEST(EbpfMapImage, TooManyRulesOrPortRangesAreRefused) {

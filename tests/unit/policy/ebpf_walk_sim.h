@@ -19,7 +19,7 @@ struct Maps {
   const EncodedChain* chain = nullptr;
 };
 
-inline bool prefix_holds(const SetEntry& e, std::uint8_t family, const __u32* addr) {
+inline bool prefix_holds(const SetEntry& e, std::uint32_t family, const __u32* addr) {
   if (e.family != family) return false;
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(addr);
   std::uint32_t bits = e.length;
@@ -31,7 +31,7 @@ inline bool prefix_holds(const SetEntry& e, std::uint8_t family, const __u32* ad
   return true;
 }
 
-inline int contains(void* ctx, std::uint32_t set, std::uint8_t family, const __u32* addr) {
+inline int contains(void* ctx, std::uint32_t set, std::uint32_t family, const __u32* addr) {
   const auto& maps = *static_cast<const Maps*>(ctx);
   auto it = maps.sets.find(set);
   if (it == maps.sets.end()) return 0;

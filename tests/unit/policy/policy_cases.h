@@ -174,6 +174,71 @@ spec:
   ingress: [{action: Pass}]
 )";
 
+// Profiles. The table's pods have no `profiles` field, so they get Kubernetes' kns.<namespace>
+// (and ksa.<namespace>.<serviceaccount>); a Profile resource of that name replaces the made-up
+// allow-everything one.
+inline constexpr const char* kProdProfileAllowsWebOnly = R"(
+apiVersion: projectcalico.org/v3
+kind: Profile
+metadata: {name: kns.prod}
+spec:
+  ingress: [{action: Allow, source: {selector: app == 'web'}}]
+  egress: [{action: Allow}]
+)";
+
+// Pass out of the last tier meets the kns.prod profile above.
+inline constexpr const char* kPassOutOfLastTierToProfile = R"(
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: pass-everything}
+spec:
+  selector: app == 'db'
+  ingress: [{action: Pass}]
+---
+apiVersion: projectcalico.org/v3
+kind: Profile
+metadata: {name: kns.prod}
+spec:
+  ingress: [{action: Deny, source: {selector: app == 'client'}}, {action: Allow}]
+  egress: [{action: Allow}]
+)";
+
+// Pass in a profile goes on to the next profile: web's profiles are kns.prod then
+// ksa.prod.web-sa; clients are passed on to the service-account profile, which allows 8080 only.
+inline constexpr const char* kProfilePassesClientsToServiceAccountProfile = R"(
+apiVersion: projectcalico.org/v3
+kind: Profile
+metadata: {name: kns.prod}
+spec:
+  ingress: [{action: Pass, source: {selector: app == 'client'}}, {action: Allow}]
+  egress: [{action: Allow}]
+---
+apiVersion: projectcalico.org/v3
+kind: Profile
+metadata: {name: ksa.prod.web-sa}
+spec:
+  ingress: [{action: Allow, protocol: TCP, destination: {ports: [8080]}}]
+)";
+
+// labelsToApply: kns.prod gives its pods tier=backend; a policy selects by it. The made-up
+// kns.dev gives dev's pods pcns.team=b (the namespace's labels, prefixed), which a rule selects.
+inline constexpr const char* kPolicyBySelectorOnProfileLabels = R"(
+apiVersion: projectcalico.org/v3
+kind: Profile
+metadata: {name: kns.prod}
+spec:
+  labelsToApply: {tier: backend}
+  ingress: [{action: Allow}]
+  egress: [{action: Allow}]
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: backend-from-team-b}
+spec:
+  selector: tier == 'backend' && app == 'db'
+  ingress: [{action: Allow, source: {selector: pcns.team == 'b'}}]
+)";
+
 inline constexpr const char* kLogThenAllowWeb = R"(
 apiVersion: projectcalico.org/v3
 kind: GlobalNetworkPolicy
@@ -416,6 +481,33 @@ inline constexpr auto kCases = std::to_array<PolicyCase>({
      "tcp 10.0.1.3:40000 > 10.0.1.2:5432", false},
     {"PassOutOfLastTierReachesProfiles", kPassOutOfLastTier, kDb, Direction::Ingress,
      "tcp 10.0.1.3:40000 > 10.0.1.2:5432", true},
+    // Profiles: no policy, Pass out of the last tier, Pass between profiles, labelsToApply.
+    {"ProfileRulesAllowWithoutPolicy", kProdProfileAllowsWebOnly, kDb, Direction::Ingress,
+     "tcp 10.0.1.1:40000 > 10.0.1.2:5432", true},
+    {"ProfileWithoutMatchingRuleDenies", kProdProfileAllowsWebOnly, kDb, Direction::Ingress,
+     "tcp 10.0.1.3:40000 > 10.0.1.2:5432", false},
+    {"ProfileDecidesOtherNamespacesToo", kProdProfileAllowsWebOnly, kDb, Direction::Ingress,
+     "tcp 10.0.2.1:40000 > 10.0.1.2:5432", false},
+    {"ProfileEgressAllowRule", kProdProfileAllowsWebOnly, kWeb, Direction::Egress,
+     "tcp 10.0.1.1:40000 > 10.0.1.2:5432", true},
+    {"OtherNamespaceKeepsItsMadeUpProfile", kProdProfileAllowsWebOnly, kDevClient,
+     Direction::Ingress, "tcp 10.0.1.3:40000 > 10.0.2.1:80", true},
+    {"PassOutOfLastTierMeetsProfileDeny", kPassOutOfLastTierToProfile, kDb, Direction::Ingress,
+     "tcp 10.0.1.3:40000 > 10.0.1.2:5432", false},
+    {"PassOutOfLastTierMeetsProfileAllow", kPassOutOfLastTierToProfile, kDb, Direction::Ingress,
+     "tcp 10.0.1.1:40000 > 10.0.1.2:5432", true},
+    {"ProfilePassGoesToNextProfile", kProfilePassesClientsToServiceAccountProfile, kWeb,
+     Direction::Ingress, "tcp 10.0.1.3:40000 > 10.0.1.1:8080", true},
+    {"ProfilePassThenNoProfileAllowsDenies", kProfilePassesClientsToServiceAccountProfile, kWeb,
+     Direction::Ingress, "tcp 10.0.1.3:40000 > 10.0.1.1:80", false},
+    {"ProfileAllowBeforePass", kProfilePassesClientsToServiceAccountProfile, kWeb,
+     Direction::Ingress, "tcp 10.0.1.2:40000 > 10.0.1.1:80", true},
+    {"LabelsToApplySelectTheEndpoint", kPolicyBySelectorOnProfileLabels, kDb, Direction::Ingress,
+     "tcp 10.0.1.3:40000 > 10.0.1.2:5432", false},
+    {"NamespaceProfileLabelsSelectPeers", kPolicyBySelectorOnProfileLabels, kDb, Direction::Ingress,
+     "tcp 10.0.2.1:40000 > 10.0.1.2:5432", true},
+    {"LabelsToApplyLeaveOthersUnselected", kPolicyBySelectorOnProfileLabels, kWeb,
+     Direction::Ingress, "tcp 10.0.1.3:40000 > 10.0.1.1:80", true},
     {"LogContinues", kLogThenAllowWeb, kDb, Direction::Ingress,
      "tcp 10.0.1.1:40000 > 10.0.1.2:5432", true},
     {"LogDoesNotAllow", kLogThenAllowWeb, kDb, Direction::Ingress,

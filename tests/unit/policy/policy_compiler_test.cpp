@@ -60,6 +60,54 @@ TEST(PolicyCompiler, PassJumpsPastTheEndOfItsTier) {
   EXPECT_FALSE(db.egress.policed);
 }
 
+TEST(PolicyCompiler, ProfileRulesFollowTheLastTierAndEndInADeny) {
+  const Program p = compile(model_of(with_cluster(cases::kPassOutOfLastTierToProfile)));
+  const auto& db = program_of(p, cases::kDb);
+  EXPECT_EQ(outline(db.ingress),
+            "GlobalNetworkPolicy/pass-everything/ingress/0=Goto2, "
+            "tier/default/ingress/end-of-tier-deny=Deny, Profile/kns.prod/ingress/0=Deny, "
+            "Profile/kns.prod/ingress/1=Allow, ingress/no-profile-deny=Deny");
+  // No policy selects db's egress: its profile is the whole (policed) chain.
+  EXPECT_TRUE(db.egress.policed);
+  EXPECT_EQ(outline(db.egress), "Profile/kns.prod/egress/0=Allow, egress/no-profile-deny=Deny");
+  // The dev namespace keeps the made-up kns.dev: one unpoliced Allow, as before profiles.
+  EXPECT_FALSE(program_of(p, cases::kDevClient).ingress.policed);
+}
+
+TEST(PolicyCompiler, PassInAProfileJumpsToTheNextProfile) {
+  const Program p =
+      compile(model_of(with_cluster(cases::kProfilePassesClientsToServiceAccountProfile)));
+  const auto& web = program_of(p, cases::kWeb);
+  EXPECT_EQ(outline(web.ingress),
+            "Profile/kns.prod/ingress/0=Goto2, Profile/kns.prod/ingress/1=Allow, "
+            "Profile/ksa.prod.web-sa/ingress/0=Allow, ingress/no-profile-deny=Deny");
+  // ksa.prod.web-sa has no egress rules: kns.prod's Allow decides before it.
+  EXPECT_EQ(outline(web.egress), "Profile/kns.prod/egress/0=Allow, egress/no-profile-deny=Deny");
+}
+
+TEST(PolicyCompiler, EndpointWithNoProfilesIsDeniedWhereNoPolicyApplies) {
+  const Program p = compile(model_of(with_cluster(R"(
+apiVersion: projectcalico.org/v3
+kind: WorkloadEndpoint
+metadata: {name: bare, namespace: prod}
+spec: {node: node-a, interfaceName: cali0bare, ipNetworks: [10.0.1.20/32], profiles: []}
+---
+apiVersion: projectcalico.org/v3
+kind: WorkloadEndpoint
+metadata: {name: later, namespace: prod}
+spec: {node: node-a, interfaceName: cali0later, ipNetworks: [10.0.1.21/32],
+       profiles: [ksa.prod.none, kns.prod]}
+)")));
+  const auto& bare = program_of(p, "prod/bare");
+  EXPECT_TRUE(bare.ingress.policed);
+  EXPECT_EQ(outline(bare.ingress), "ingress/no-profile-deny=Deny");
+  EXPECT_EQ(outline(bare.egress), "egress/no-profile-deny=Deny");
+  const Packet packet = testing_util::parse_packet("tcp 10.0.1.1:40000 > 10.0.1.20:80");
+  EXPECT_FALSE(evaluate(p, bare, Direction::Ingress, packet).allowed);
+  // kns.prod after a profile without rules still allows, as the unpoliced Allow.
+  EXPECT_EQ(outline(program_of(p, "prod/later").ingress), "ingress/no-policy-allow=Allow");
+}
+
 TEST(PolicyCompiler, RuleIdsAreTheSameOnEveryEndpointAndHashTheirText) {
   const Program p = compile(model_of(with_cluster(cases::kK8sAllowSameNamespace)));
   const auto& a = program_of(p, cases::kDb).ingress.rules.front();

@@ -107,6 +107,83 @@ TEST(PolicyModel, EndpointsCarryCalicosNamespaceAndServiceAccountLabels) {
   EXPECT_EQ(web.ports[0].port, 8080);
 }
 
+TEST(PolicyModel, WorkloadWithoutProfilesFieldGetsKubernetesProfiles) {
+  auto m = model_of(cases::kClusterResources);
+  const auto& web = endpoint(m, cases::kWeb);
+  EXPECT_EQ(web.profiles, (std::vector<std::string>{"kns.prod", "ksa.prod.web-sa"}));
+  auto profiles = m.profiles_of(web);
+  ASSERT_EQ(profiles.size(), 2u);
+  EXPECT_TRUE(profiles[0]->allow_all);   // kns.prod made up: allows everything
+  EXPECT_FALSE(profiles[1]->allow_all);  // ksa.prod.web-sa made up: no rules
+  EXPECT_TRUE(profiles[1]->rules.ingress_rules.empty());
+  // Their labels: the namespace's labels as pcns.<key>, the names as projectcalico.org/name.
+  EXPECT_EQ(web.labels.at("pcns.team"), "a");
+  EXPECT_EQ(web.labels.at("pcns.projectcalico.org/name"), "prod");
+  EXPECT_EQ(web.labels.at("pcns.kubernetes.io/metadata.name"), "prod");
+  EXPECT_EQ(web.labels.at("pcsa.projectcalico.org/name"), "web-sa");
+  EXPECT_EQ(endpoint(m, cases::kDb).profiles, std::vector<std::string>{"kns.prod"});
+}
+
+TEST(PolicyModel, ProfileResourcesReplaceMadeUpOnesAndLendTheirLabels) {
+  auto m = model_of(with_cluster(R"(
+apiVersion: projectcalico.org/v3
+kind: Profile
+metadata: {name: kns.prod}
+spec:
+  labelsToApply: {app: not-db, stage: dev, color: red}
+  ingress: [{action: Allow}]
+---
+apiVersion: projectcalico.org/v3
+kind: Profile
+metadata: {name: second}
+spec:
+  labelsToApply: {stage: prod, size: large}
+---
+apiVersion: projectcalico.org/v3
+kind: WorkloadEndpoint
+metadata: {name: explicit, namespace: prod, labels: {app: x}}
+spec: {node: node-a, interfaceName: cali0x, ipNetworks: [10.0.1.9/32],
+       profiles: [kns.prod, second, missing]}
+---
+apiVersion: projectcalico.org/v3
+kind: WorkloadEndpoint
+metadata: {name: none, namespace: prod}
+spec: {node: node-a, interfaceName: cali0n, ipNetworks: [10.0.1.10/32], profiles: []}
+---
+apiVersion: projectcalico.org/v3
+kind: HostEndpoint
+metadata: {name: h}
+spec: {node: node-a, interfaceName: eth0, expectedIPs: [192.0.2.1]}
+)"));
+  const auto& db = endpoint(m, cases::kDb);
+  EXPECT_EQ(db.labels.at("app"), "db");  // the endpoint's own label wins
+  EXPECT_EQ(db.labels.at("stage"), "dev");
+  EXPECT_FALSE(db.labels.contains("pcns.team"));  // the resource replaced the made-up profile
+  auto profiles = m.profiles_of(db);
+  ASSERT_EQ(profiles.size(), 1u);
+  EXPECT_FALSE(profiles[0]->allow_all);
+  EXPECT_EQ(profiles[0]->rules.id(), "Profile/kns.prod");
+  const auto& x = endpoint(m, "prod/explicit");
+  EXPECT_EQ(x.labels.at("stage"), "dev");  // earlier profiles win over later ones
+  EXPECT_EQ(x.labels.at("size"), "large");
+  ASSERT_EQ(m.profiles_of(x).size(), 3u);  // "missing" is a profile without rules
+  EXPECT_TRUE(m.profiles_of(x)[2]->rules.ingress_rules.empty());
+  EXPECT_TRUE(m.profiles_of(endpoint(m, "prod/none")).empty());
+  // A host endpoint without `profiles`: the stage allows (no failsafe rules in Pinto).
+  auto host = m.profiles_of(endpoint(m, "host/h"));
+  ASSERT_EQ(host.size(), 1u);
+  EXPECT_TRUE(host[0]->allow_all);
+  // Policies select by inherited labels.
+  auto with_policy = model_of(with_cluster(R"(
+apiVersion: projectcalico.org/v3
+kind: Profile
+metadata: {name: kns.prod}
+spec: {labelsToApply: {color: red}}
+)" + gnp("red", "{selector: color == 'red'}")));
+  EXPECT_EQ(order_of(with_policy, cases::kDb, Direction::Ingress), "default: red");
+  EXPECT_EQ(order_of(with_policy, cases::kDevClient, Direction::Ingress), "");
+}
+
 TEST(PolicyModel, SelectorTermsFollowTheirNamespaceScope) {
   auto m = model_of(with_cluster(R"(
 apiVersion: projectcalico.org/v3

@@ -260,3 +260,71 @@ TEST(PolicyResources, NamespaceIsKubernetesV1) {
 
 }  // namespace
 }  // namespace pinto::config
+
+namespace pinto::config {
+namespace {
+
+std::string profile(const std::string& name, const std::string& spec) {
+  return "apiVersion: projectcalico.org/v3\nkind: Profile\nmetadata: {name: " + name +
+         "}\nspec:\n" + spec;
+}
+
+TEST(PolicyResources, ProfileReadsRulesAndLabelsToApply) {
+  auto r = parse_one(profile("kns.prod",
+                             "  ingress: [{action: Allow, protocol: TCP, source: {selector: "
+                             "app == 'web'}, destination: {ports: [80, http]}}]\n"
+                             "  egress: [{action: Pass}, {action: Deny}]\n"
+                             "  labelsToApply: {stage: dev, example.com/tier: \"\"}\n"));
+  const auto& p = std::get<Profile>(r);
+  EXPECT_EQ(kind_of(r), "Profile");
+  EXPECT_FALSE(is_namespaced_kind("Profile"));
+  ASSERT_EQ(p.ingress.size(), 1u);
+  EXPECT_EQ(p.ingress[0].source.selector, "app == 'web'");
+  EXPECT_EQ(p.ingress[0].destination.ports.size(), 2u);
+  ASSERT_EQ(p.egress.size(), 2u);
+  EXPECT_EQ(p.egress[0].action, RuleAction::Pass);
+  EXPECT_EQ(p.labels_to_apply.at("stage"), "dev");
+  EXPECT_EQ(p.labels_to_apply.at("example.com/tier"), "");
+  // No spec at all: a profile without rules or labels.
+  auto empty = parse_one("apiVersion: projectcalico.org/v3\nkind: Profile\nmetadata: {name: e}\n");
+  EXPECT_TRUE(std::get<Profile>(empty).ingress.empty());
+}
+
+TEST(PolicyResources, BadProfileIsRefusedWithTheFieldNamed) {
+  EXPECT_EQ(error_of(profile("p", "  ingress: [{action: allow}]\n")),
+            "spec.ingress[0].action: expected one of Allow, Deny, Log, Pass, got 'allow'");
+  EXPECT_EQ(error_of(profile("p", "  egress: [{action: Allow, destination: {ports: [80]}}]\n")),
+            "spec.egress[0].protocol: ports need protocol TCP, UDP, SCTP or UDPLite");
+  EXPECT_EQ(error_of(profile("p", "  types: [Ingress]\n")), "spec.types: unknown field");
+  EXPECT_EQ(error_of(profile("p", "  labelsToApply: {\"-bad\": x}\n")),
+            "spec.labelsToApply: not a label key: '-bad'");
+  EXPECT_EQ(error_of(profile("p", "  labelsToApply: {ok: \"a b\"}\n")),
+            "spec.labelsToApply.ok: not a label value: 'a b'");
+  EXPECT_EQ(error_of(profile("p", "  ingress: [{action: Allow, http: {methods: [GET]}}]\n")),
+            "spec.ingress[0].http: not supported by Pinto yet");
+  EXPECT_EQ(error_of(profile("bad/name", "  ingress: []\n")),
+            "metadata.name: not a profile name (alphanumerics, '.', '_', '-'): 'bad/name'");
+  EXPECT_EQ(error_of(profile("p", "  ingress: [{action: Allow, source: {selector: \"a ==\"}}]\n"))
+                .rfind("spec.ingress[0].source.selector: ", 0),
+            0u);
+  // A bad document refuses the whole manifest: nothing of it is returned.
+  EXPECT_EQ(error_of(profile("good", "  ingress: [{action: Allow}]\n") + "---\n" +
+                     profile("p", "  egress: [{action: Nope}]\n")),
+            "spec.egress[0].action: expected one of Allow, Deny, Log, Pass, got 'Nope'");
+}
+
+TEST(PolicyResources, EndpointProfilesAbsentIsNotEmpty) {
+  auto absent = parse_one(
+      "apiVersion: projectcalico.org/v3\nkind: WorkloadEndpoint\n"
+      "metadata: {name: w, namespace: prod}\nspec: {node: n, interfaceName: cali1}\n");
+  EXPECT_FALSE(std::get<WorkloadEndpoint>(absent).profiles.has_value());
+  auto empty = parse_one(
+      "apiVersion: projectcalico.org/v3\nkind: WorkloadEndpoint\n"
+      "metadata: {name: w, namespace: prod}\nspec: {node: n, interfaceName: cali1, profiles: "
+      "[]}\n");
+  ASSERT_TRUE(std::get<WorkloadEndpoint>(empty).profiles.has_value());
+  EXPECT_TRUE(std::get<WorkloadEndpoint>(empty).profiles->empty());
+}
+
+}  // namespace
+}  // namespace pinto::config

@@ -154,6 +154,11 @@ apiVersion: projectcalico.org/v3
 kind: HostEndpoint
 metadata: {name: h}
 spec: {node: node-a, interfaceName: eth0, expectedIPs: [192.0.2.1]}
+---
+apiVersion: projectcalico.org/v3
+kind: HostEndpoint
+metadata: {name: open}
+spec: {node: node-a, interfaceName: eth1, profiles: [projectcalico-default-allow]}
 )"));
   const auto& db = endpoint(m, cases::kDb);
   EXPECT_EQ(db.labels.at("app"), "db");  // the endpoint's own label wins
@@ -169,8 +174,10 @@ spec: {node: node-a, interfaceName: eth0, expectedIPs: [192.0.2.1]}
   ASSERT_EQ(m.profiles_of(x).size(), 3u);  // "missing" is a profile without rules
   EXPECT_TRUE(m.profiles_of(x)[2]->rules.ingress_rules.empty());
   EXPECT_TRUE(m.profiles_of(endpoint(m, "prod/none")).empty());
-  // A host endpoint without `profiles`: the stage allows (no failsafe rules in Pinto).
-  auto host = m.profiles_of(endpoint(m, "host/h"));
+  // A host endpoint without `profiles` has none (Calico's default deny, behind the failsafe
+  // ports); one naming Calico's built-in default-allow profile gets it made up.
+  EXPECT_TRUE(m.profiles_of(endpoint(m, "host/h")).empty());
+  auto host = m.profiles_of(endpoint(m, "host/open"));
   ASSERT_EQ(host.size(), 1u);
   EXPECT_TRUE(host[0]->allow_all);
   // Policies select by inherited labels.

@@ -255,13 +255,11 @@ void Rib::remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta, PathSel
     return p.peer == peer && (!which.path_id || p.path_id == *which.path_id) &&
            (!which.stale_only || p.stale);
   };
-  const auto removed =
-      static_cast<std::size_t>(std::count_if(entry.begin(), entry.end(), selected));
-  if (removed == 0) return;
+  if (std::none_of(entry.begin(), entry.end(), selected)) return;
   const std::optional<Path> before = best_of(entry);
   const std::size_t recorded = delta.prior.size();
   record_prior(prefix, entry, delta);
-  entry.remove_if(selected);
+  const std::size_t removed = entry.remove_if(selected);
   if (auto count = path_counts_.find(peer); count != path_counts_.end()) {
     count->second -= std::min(count->second, removed);
     if (count->second == 0) path_counts_.erase(count);
@@ -385,9 +383,7 @@ Rib::PathsView Rib::view(const IpPrefix& prefix) const {
 }
 
 std::span<const Path> Rib::paths(const IpPrefix& prefix) const {
-  const Entry* entry = table_.find(prefix);
-  if (entry == nullptr) return {};
-  return entry->paths();
+  return view(prefix).paths;
 }
 
 std::vector<const Path*> Rib::multipath(const IpPrefix& prefix, std::size_t max_paths) const {

@@ -62,7 +62,7 @@ inline AttrRef with_next_hop(const AttrRef& attributes, const IpAddress& next_ho
   return AttrRef::make(std::move(copy));
 }
 
-/// A path of `peer` through `next_hop` (tests, listings): the attributes are copied.
+/// A path of `peer` through `next_hop`, made by hand (tests): the attributes are copied.
 inline Path path_via(PeerId peer, const AttrRef& attributes, const IpAddress& next_hop) {
   return Path{.peer = peer, .attributes = with_next_hop(attributes, next_hop)};
 }

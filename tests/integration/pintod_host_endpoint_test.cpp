@@ -9,6 +9,7 @@
 // daemons), so they go also when an assertion fails; TCP servers are the test's own sockets.
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "integration/bird_peer.h"
 #include "integration/fixture.h"
@@ -38,6 +39,24 @@ spec:
   egress: [{action: Deny}]
 )";
 
+// The node's pintod: the deny-all host policy above, the node at 10.84.0.1, `policy_extra`
+// added to its policy settings.
+PintodConfig host_node_config(const std::string& dataplane, std::string policy_extra = "") {
+  PintodConfig pc = policy_node_config(dataplane, kHostEndpointDenyAll);
+  pc.ipv4 = "10.84.0.1/24";
+  pc.policy_extra = std::move(policy_extra);
+  return pc;
+}
+
+// BIRD at 10.84.0.2 as the node's iBGP peer: added to the node's configuration, and BIRD's own.
+PeerConfig add_bird_peer(PintodConfig& pc) {
+  pc.peers = {PintodPeerSpec{.name = "bird", .address = "10.84.0.2", .as_number = pc.as_number}};
+  return PeerConfig{.local_as = pc.as_number,
+                    .router_id = "10.84.0.2",
+                    .neighbors = {NeighborConfig{
+                        .address = "10.84.0.1", .remote_as = pc.as_number, .ipv4 = true}}};
+}
+
 class PintodHostEndpoint : public IntegrationTest,
                            public testing::WithParamInterface<std::string> {};
 
@@ -46,15 +65,10 @@ TEST_P(PintodHostEndpoint, DenyAllHostPolicyKeepsBgpPeeringAndClosesTheRest) {
   Netns peer_ns("hepbird");
   VethPair link({node, "eth0", {"10.84.0.1/24"}}, {peer_ns, "eth0", {"10.84.0.2/24"}});
 
-  PintodConfig pc = policy_node_config(GetParam(), kHostEndpointDenyAll);
-  pc.ipv4 = "10.84.0.1/24";
-  pc.peers = {PintodPeerSpec{.name = "bird", .address = "10.84.0.2", .as_number = pc.as_number}};
+  PintodConfig pc = host_node_config(GetParam());
+  const PeerConfig bird = add_bird_peer(pc);
   PintodNode pintod(node, pc);
-  BirdPeer peer(peer_ns,
-                PeerConfig{.local_as = pc.as_number,
-                           .router_id = "10.84.0.2",
-                           .neighbors = {NeighborConfig{
-                               .address = "10.84.0.1", .remote_as = pc.as_number, .ipv4 = true}}});
+  BirdPeer peer(peer_ns, bird);
   pintod.start();
   auto state = [&] {
     return "\n" + pintod.pintoctl({"policy"}).output + pintod.diagnostics() + "\n" +
@@ -84,16 +98,11 @@ TEST_P(PintodHostEndpoint, WithoutFailsafePortsDenyAllCutsBgp) {
   Netns node("hepnode");
   Netns peer_ns("hepbird");
   VethPair link({node, "eth0", {"10.84.0.1/24"}}, {peer_ns, "eth0", {"10.84.0.2/24"}});
-  PintodConfig pc = policy_node_config(GetParam(), kHostEndpointDenyAll);
-  pc.ipv4 = "10.84.0.1/24";
-  pc.policy_extra = ", failsafeInboundHostPorts: [], failsafeOutboundHostPorts: []";
-  pc.peers = {PintodPeerSpec{.name = "bird", .address = "10.84.0.2", .as_number = pc.as_number}};
+  PintodConfig pc =
+      host_node_config(GetParam(), ", failsafeInboundHostPorts: [], failsafeOutboundHostPorts: []");
+  const PeerConfig bird = add_bird_peer(pc);
   PintodNode pintod(node, pc);
-  BirdPeer peer(peer_ns,
-                PeerConfig{.local_as = pc.as_number,
-                           .router_id = "10.84.0.2",
-                           .neighbors = {NeighborConfig{
-                               .address = "10.84.0.1", .remote_as = pc.as_number, .ipv4 = true}}});
+  BirdPeer peer(peer_ns, bird);
   pintod.start();
   ASSERT_EQ(wait_policy_applied(pintod, 1), "") << pintod.diagnostics();
   peer.restart();  // whatever session began before the policy, the next one meets it
@@ -106,10 +115,9 @@ TEST_P(PintodHostEndpoint, FailsafePortsComeFromTheSettings) {
   Netns node("hepnode");
   Netns client("hepclient");
   VethPair link({node, "eth0", {"10.84.0.1/24"}}, {client, "eth0", {"10.84.0.2/24"}});
-  PintodConfig pc = policy_node_config(GetParam(), kHostEndpointDenyAll);
-  pc.ipv4 = "10.84.0.1/24";
-  pc.policy_extra =
-      ", failsafeInboundHostPorts: [{protocol: TCP, port: 2222}], failsafeOutboundHostPorts: []";
+  PintodConfig pc = host_node_config(
+      GetParam(),
+      ", failsafeInboundHostPorts: [{protocol: TCP, port: 2222}], failsafeOutboundHostPorts: []");
   PintodNode pintod(node, pc);
   pintod.start();
   const std::string applied = wait_policy_applied(pintod, 1);

@@ -9,7 +9,9 @@
 #   env: PHASE_TIMEOUT (s, default 300) bounds each of convergence and withdrawal;
 #        SKIP_BUILD=1 uses the binaries already in build/default; KEEP_WORK=1 keeps the temporary
 #        directory (configs, daemon log, rr_load output); PERF_RECORD=DIR writes a perf profile
-#        of the reflector per row there (PERF_ARGS adds perf record options, e.g. "-g").
+#        of the reflector per row there (PERF_ARGS adds perf record options, e.g. "-g");
+#        SMAPS_DIR=DIR keeps the converged reflector's /proc/PID/smaps per row there;
+#        PINTOD_WRAPPER runs pintod under a command (scripts/order-functions.sh: callgrind).
 #
 # Sender and receivers are bench/rr_load (rr_load.cpp): UPDATEs pre-encoded with Pinto's codec
 # (N /32s from 100.64.0.0, ~800 per 4096-octet UPDATE, ORIGIN IGP, empty AS_PATH, NEXT_HOP the
@@ -217,7 +219,8 @@ start_dut() { # IMPL K
   "config_$1" "$2"
   local log="$work/dut.log"
   case $1 in
-    pintod) ip netns exec "$dut" "$pintod" --config "$work/settings.yaml" >"$log" 2>&1 & ;;
+    # shellcheck disable=SC2086 # the wrapper is a command line, split into words on purpose
+    pintod) ip netns exec "$dut" ${PINTOD_WRAPPER:-} "$pintod" --config "$work/settings.yaml" >"$log" 2>&1 & ;;
     bird) ip netns exec "$dut" bird -f -c "$work/bird.conf" -s "$work/bird.ctl" >"$log" 2>&1 & ;;
     frr)
       mkdir -p "$work/frr"
@@ -348,6 +351,10 @@ run_one() { # IMPL N K   (IMPL "floor": no reflector)
     t0=${found#announce_start }
     converge=$(diff_s "$t0" "$t1")
     [ -n "$dut_pid" ] && c1=$(cpu_ticks "$dut_pid") && cpu=$(secs $((c1 - c0)))
+    # SMAPS_DIR=DIR: the converged reflector's memory map per row, for finding where RSS goes.
+    if [ -n "${SMAPS_DIR:-}" ] && [ -n "$dut_pid" ]; then
+      cat "/proc/$dut_pid/smaps" >"$SMAPS_DIR/$impl-$n-$k.smaps" 2>/dev/null || true
+    fi
     kill -USR2 "$snd_pid"
     withdraw=timeout
     if wait_line "$work/recv.out" all_empty "$phase_timeout" "${pids[@]}"; then
@@ -358,7 +365,7 @@ run_one() { # IMPL N K   (IMPL "floor": no reflector)
       if [ -n "$dut_pid" ]; then
         c2=$(cpu_ticks "$dut_pid")
         wdcpu=$(secs $((c2 - c1)))
-        rss=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$dut_pid/status")
+        rss=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$dut_pid/status")
       fi
       # The tools' own CPU: receivers print theirs when done, the sender when told to stop.
       stop_pid "$snd_pid"
@@ -384,7 +391,7 @@ run_one() { # IMPL N K   (IMPL "floor": no reflector)
     converge=$progress
   fi
   if [ -n "$dut_pid" ] && [ "$rss" = - ] && [ -r "/proc/$dut_pid/status" ]; then
-    rss=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$dut_pid/status")
+    rss=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$dut_pid/status")
   fi
   add_row "$impl" "$n" "$k" "$converge" "$withdraw" "$cpu" "$wdcpu" "$rss" "$toolcpu"
   stop_all

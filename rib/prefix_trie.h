@@ -6,10 +6,13 @@
 //   - Work per operation is O(key bits) node visits, in practice the depth of the trie
 //     (≈ log2 N for dense tables): there is no rebalancing and no rehash, so an insert or an erase
 //     touches only the nodes of its own path (O(changed), never O(table)).
-//   - Nodes and values live in chunked pools (chunks double in size, never move) with free lists:
-//     once the pools have grown, insert() and erase() allocate nothing. Nodes refer to each other
-//     by 32-bit index, so an IPv4 node is 20 bytes and an IPv6 node 32; values sit in their own
-//     pool, so a branch node (one without a value) costs no value slot.
+//   - Leaves (a prefix and its value) and inner nodes (fork points, and prefixes that have
+//     more-specifics) live in chunked pools (chunks double in size, never move) with free lists:
+//     once the pools have grown, insert() and erase() allocate nothing. Links are 32-bit indices,
+//     so an IPv4 inner node is 20 bytes (IPv6 32) and a leaf is its key and length beside the
+//     value: with the RIB's 24-byte entry, 32 bytes for IPv4 and 48 for IPv6. A table of
+//     disjoint prefixes (pod blocks, host routes) costs one leaf and at most one inner node per
+//     prefix: 52 bytes per IPv4 route with the entry.
 //   - Keys are the prefix bits only: IPv4 in one uint32, IPv6 in two uint64 (IpPrefix already
 //     clears host bits, see common/ip_address.h).
 // NOTE Threading
@@ -74,6 +77,8 @@ class ChunkPool {
   /// Peeks at the index allocate() will return next (after reserve_free(1)).
   std::uint32_t next() const { return free_.empty() ? used_ : free_.back(); }
   void release(std::uint32_t i) { free_.push_back(i); }
+  /// Indices handed out and not released.
+  std::size_t live() const { return used_ - free_.size(); }
   /// Frees every chunk.
   void reset() {
     chunks_.clear();
@@ -158,35 +163,41 @@ struct V6Key {
   friend bool operator==(const V6Key&, const V6Key&) = default;
 };
 
-/// The trie of one family. Invariants: a node's key has no bits set past its length; every
-/// descendant of a node extends its key and is longer; child[b] holds the descendants whose bit
-/// at position `length` is b; a node without a value has two children (branch points only).
+/// The trie of one family. A prefix's value lives in a leaf: {key, length, value}. Inner nodes
+/// are the points where paths fork, plus the prefixes that have more-specifics below them; such
+/// a prefix's inner node refers to its leaf (which then hangs in no child link). Links are
+/// 32-bit indices, tagged kLeafTag when they name a leaf.
+///
+/// Invariants: a node's key has no bits set past its length; every descendant of a node extends
+/// its key and is longer; child[b] holds the descendants whose bit at position `length` is b; an
+/// inner node without a leaf has two children, one with a leaf at least one. So a table of
+/// disjoint prefixes costs one leaf and (at most) one inner node per prefix.
 template <class Key, class V>
 class BasicTrie {
  public:
   static constexpr std::uint32_t kNil = ChunkPool<int>::kNil;
-  static constexpr std::uint32_t kNoValue = 0xffffffffu;
+  static constexpr std::uint32_t kLeafTag = 0x80000000u;
 
   BasicTrie() = default;
   BasicTrie(const BasicTrie&) = delete;
   BasicTrie& operator=(const BasicTrie&) = delete;
   BasicTrie(BasicTrie&& other) noexcept
       : nodes_(std::move(other.nodes_)),
-        values_(std::move(other.values_)),
+        leaves_(std::move(other.leaves_)),
         root_(std::exchange(other.root_, kNil)),
         size_(std::exchange(other.size_, 0)) {
     other.nodes_.reset();
-    other.values_.reset();
+    other.leaves_.reset();
   }
   BasicTrie& operator=(BasicTrie&& other) noexcept {
     if (this != &other) {
       clear();
       nodes_ = std::move(other.nodes_);
-      values_ = std::move(other.values_);
+      leaves_ = std::move(other.leaves_);
       root_ = std::exchange(other.root_, kNil);
       size_ = std::exchange(other.size_, 0);
       other.nodes_.reset();
-      other.values_.reset();
+      other.leaves_.reset();
     }
     return *this;
   }
@@ -197,89 +208,106 @@ class BasicTrie {
   }
   const V* find(Key key, unsigned length) const {
     // PATRICIA descent: follow the bits, compare the key once at the end.
-    std::uint32_t n = root_;
-    while (n != kNil) {
-      const Node& node = nodes_[n];
+    std::uint32_t link = root_;
+    while (link != kNil) {
+      if (is_leaf(link)) {
+        const Leaf& leaf = leaves_[index(link)];
+        return leaf.length == length && leaf.key == key ? value(index(link)) : nullptr;
+      }
+      const Node& node = nodes_[link];
       if (node.length >= length) {
-        if (node.length == length && node.key == key && node.value != kNoValue)
-          return value(node.value);
+        if (node.length == length && node.key == key && node.leaf != kNil) return value(node.leaf);
         return nullptr;
       }
-      n = node.child[key.bit(node.length)];
+      link = node.child[key.bit(node.length)];
     }
     return nullptr;
   }
 
   std::pair<V*, bool> insert(Key key, unsigned length) {
-    // Grow first (at most two nodes and one value), so nothing below can fail half-way.
-    nodes_.reserve_free(2);
-    values_.reserve_free(1);
+    // Grow first (at most one inner node and one leaf), so nothing below can fail half-way.
+    nodes_.reserve_free(1);
+    leaves_.reserve_free(1);
     std::uint32_t* link = &root_;  // nodes never move, so pointers to their links stay valid
     while (true) {
-      const std::uint32_t n = *link;
-      if (n == kNil) {
-        *link = make_node(key, length, new_value());
-        return {value(nodes_[*link].value), true};
+      const std::uint32_t at = *link;
+      if (at == kNil) {
+        const std::uint32_t leaf = make_leaf(key, length);
+        *link = leaf | kLeafTag;
+        return {value(leaf), true};
       }
-      Node& node = nodes_[n];
-      const unsigned shared = std::min({Key::common(node.key, key), unsigned{node.length}, length});
-      if (shared == node.length) {
-        if (node.length == length) {  // the prefix itself (maybe a branch point so far)
-          if (node.value != kNoValue) return {value(node.value), false};
-          node.value = new_value();
-          return {value(node.value), true};
+      Key at_key;
+      unsigned at_length;
+      if (is_leaf(at)) {
+        at_key = leaves_[index(at)].key;
+        at_length = leaves_[index(at)].length;
+      } else {
+        at_key = nodes_[at].key;
+        at_length = nodes_[at].length;
+      }
+      const unsigned shared = std::min({Key::common(at_key, key), at_length, length});
+      if (shared == at_length && at_length == length) {  // the prefix itself
+        if (is_leaf(at)) return {value(index(at)), false};
+        Node& node = nodes_[at];
+        if (node.leaf != kNil) return {value(node.leaf), false};
+        node.leaf = make_leaf(key, length);  // a branch point so far
+        return {value(node.leaf), true};
+      }
+      if (shared == at_length) {  // below `at`
+        if (!is_leaf(at)) {
+          link = &nodes_[at].child[key.bit(at_length)];
+          continue;
         }
-        link = &node.child[key.bit(node.length)];
-        continue;
-      }
-      // The new prefix leaves `node`'s path at bit `shared`: it goes above node, either as
-      // node's parent (it contains node) or beside it under a new branch point.
-      if (shared == length) {
-        const std::uint32_t above = make_node(key, length, new_value());
-        nodes_[above].child[node.key.bit(length)] = n;
+        // The leaf gets a more-specific: an inner node takes its place and refers to it.
+        const std::uint32_t leaf = make_leaf(key, length);
+        const std::uint32_t above = make_node(at_key, at_length, index(at));
+        nodes_[above].child[key.bit(at_length)] = leaf | kLeafTag;
         *link = above;
-        return {value(nodes_[above].value), true};
+        return {value(leaf), true};
       }
-      const std::uint32_t leaf = make_node(key, length, new_value());
-      const std::uint32_t branch = make_node(key.masked(shared), shared, kNoValue);
+      // The new prefix leaves `at`'s path at bit `shared`: it goes above `at`, either as its
+      // parent (it contains `at`) or beside it under a new branch point.
+      const std::uint32_t leaf = make_leaf(key, length);
+      if (shared == length) {
+        const std::uint32_t above = make_node(key, length, leaf);
+        nodes_[above].child[at_key.bit(length)] = at;
+        *link = above;
+        return {value(leaf), true};
+      }
+      const std::uint32_t branch = make_node(key.masked(shared), shared, kNil);
       Node& b = nodes_[branch];
-      b.child[key.bit(shared)] = leaf;
-      b.child[nodes_[n].key.bit(shared)] = n;
+      b.child[key.bit(shared)] = leaf | kLeafTag;
+      b.child[at_key.bit(shared)] = at;
       *link = branch;
-      return {value(nodes_[leaf].value), true};
+      return {value(leaf), true};
     }
   }
 
   bool erase(Key key, unsigned length) {
-    std::uint32_t* parent_link = nullptr;
+    std::uint32_t* parent_link = nullptr;  // the link that refers to `parent`
     std::uint32_t* link = &root_;
     std::uint32_t parent = kNil;
     while (*link != kNil) {
-      const std::uint32_t n = *link;
-      Node& node = nodes_[n];
+      const std::uint32_t at = *link;
+      if (is_leaf(at)) {
+        const Leaf& leaf = leaves_[index(at)];
+        if (leaf.length != length || !(leaf.key == key)) return false;
+        free_leaf(index(at));
+        *link = kNil;
+        if (parent != kNil) collapse(*parent_link);
+        return true;
+      }
+      Node& node = nodes_[at];
       if (node.length < length) {
         parent_link = link;
-        parent = n;
+        parent = at;
         link = &node.child[key.bit(node.length)];
         continue;
       }
-      if (node.length != length || !(node.key == key) || node.value == kNoValue) return false;
-      free_value(node.value);
-      node.value = kNoValue;
-      --size_;
-      const bool has0 = node.child[0] != kNil;
-      const bool has1 = node.child[1] != kNil;
-      if (has0 && has1) return true;  // stays as a branch point
-      *link = has0 ? node.child[0] : node.child[1];
-      nodes_.release(n);
-      // A leaf went: its parent may now be a branch point with one child, which goes too.
-      if (!has0 && !has1 && parent != kNil) {
-        Node& p = nodes_[parent];
-        if (p.value == kNoValue) {
-          *parent_link = p.child[0] != kNil ? p.child[0] : p.child[1];
-          nodes_.release(parent);
-        }
-      }
+      if (node.length != length || !(node.key == key) || node.leaf == kNil) return false;
+      free_leaf(node.leaf);
+      node.leaf = kNil;
+      collapse(*link);
       return true;
     }
     return false;
@@ -288,17 +316,26 @@ class BasicTrie {
   /// The longest stored prefix containing `key` (a full-length key): its key, length and value.
   const V* longest_match(Key key, Key& match_key, unsigned& match_length) const {
     const V* best = nullptr;
-    std::uint32_t n = root_;
-    while (n != kNil) {
-      const Node& node = nodes_[n];
+    std::uint32_t link = root_;
+    while (link != kNil) {
+      if (is_leaf(link)) {
+        const Leaf& leaf = leaves_[index(link)];
+        if (Key::common(leaf.key, key) >= leaf.length) {
+          best = value(index(link));
+          match_key = leaf.key;
+          match_length = leaf.length;
+        }
+        break;
+      }
+      const Node& node = nodes_[link];
       if (Key::common(node.key, key) < node.length) break;  // left the path of `key`
-      if (node.value != kNoValue) {
-        best = value(node.value);
+      if (node.leaf != kNil) {
+        best = value(node.leaf);
         match_key = node.key;
         match_length = node.length;
       }
       if (node.length == Key::kBits) break;
-      n = node.child[key.bit(node.length)];
+      link = node.child[key.bit(node.length)];
     }
     return best;
   }
@@ -308,27 +345,34 @@ class BasicTrie {
   void walk(F&& f) const {
     std::array<std::uint32_t, Key::kBits + 2> stack;  // one pending right child per level
     std::size_t depth = 0;
-    std::uint32_t n = root_;
+    std::uint32_t link = root_;
     while (true) {
-      while (n != kNil) {
-        const Node& node = nodes_[n];
-        if (node.value != kNoValue) f(node.key, unsigned{node.length}, *value(node.value));
+      while (link != kNil) {
+        if (is_leaf(link)) {
+          const Leaf& leaf = leaves_[index(link)];
+          f(leaf.key, unsigned{leaf.length}, *value(index(link)));
+          break;
+        }
+        const Node& node = nodes_[link];
+        if (node.leaf != kNil) f(node.key, unsigned{node.length}, *value(node.leaf));
         if (node.child[1] != kNil) stack[depth++] = node.child[1];
-        n = node.child[0];
+        link = node.child[0];
       }
       if (depth == 0) return;
-      n = stack[--depth];
+      link = stack[--depth];
     }
   }
 
   std::size_t size() const { return size_; }
+  /// Inner nodes in use (for tests of the structure: fewer than size() whenever size() > 0).
+  std::size_t inner_nodes() const { return nodes_.live(); }
 
   void clear() {
     if constexpr (!std::is_trivially_destructible_v<V>) {
       walk([](Key, unsigned, V& v) { v.~V(); });
     }
     nodes_.reset();
-    values_.reset();
+    leaves_.reset();
     root_ = kNil;
     size_ = 0;
   }
@@ -337,36 +381,63 @@ class BasicTrie {
   struct Node {
     Key key;
     std::uint8_t length;
-    std::uint32_t child[2];
-    std::uint32_t value;  // index into values_, or kNoValue for a branch point
+    std::uint32_t child[2];  // links: kNil, a node index, or a leaf index | kLeafTag
+    std::uint32_t leaf;      // this prefix's leaf, or kNil for a branch point
   };
-  struct alignas(V) Slot {
-    std::byte bytes[sizeof(V)];
+  struct Leaf {
+    Key key;
+    std::uint8_t length;
+    alignas(V) std::byte bytes[sizeof(V)];  // the trie constructs V here
   };
 
-  V* value(std::uint32_t slot) const {
-    // Slots are storage the trie constructs V in; the const walk hands out V& (f decides).
-    return std::launder(reinterpret_cast<V*>(const_cast<Slot&>(values_[slot]).bytes));
+  static bool is_leaf(std::uint32_t link) { return (link & kLeafTag) != 0; }
+  static std::uint32_t index(std::uint32_t link) { return link & ~kLeafTag; }
+
+  V* value(std::uint32_t leaf) const {
+    // The const walk hands out V& (f decides); leaves are storage the trie constructs V in.
+    return std::launder(reinterpret_cast<V*>(const_cast<Leaf&>(leaves_[leaf]).bytes));
   }
-  std::uint32_t new_value() {
-    const std::uint32_t slot = values_.next();
-    new (values_[slot].bytes) V();  // may throw: then the slot stays free
-    values_.allocate();
+  std::uint32_t make_leaf(Key key, unsigned length) {
+    const std::uint32_t leaf = leaves_.next();
+    Leaf& l = leaves_[leaf];
+    new (l.bytes) V();  // may throw: then the leaf stays free
+    l.key = key;
+    l.length = static_cast<std::uint8_t>(length);
+    leaves_.allocate();
     ++size_;
-    return slot;
+    return leaf;
   }
-  void free_value(std::uint32_t slot) {
-    value(slot)->~V();
-    values_.release(slot);
+  void free_leaf(std::uint32_t leaf) {
+    value(leaf)->~V();
+    leaves_.release(leaf);
+    --size_;
   }
-  std::uint32_t make_node(Key key, unsigned length, std::uint32_t value_slot) {
+  std::uint32_t make_node(Key key, unsigned length, std::uint32_t leaf) {
     const std::uint32_t n = nodes_.allocate();
-    nodes_[n] = Node{key, static_cast<std::uint8_t>(length), {kNil, kNil}, value_slot};
+    nodes_[n] = Node{key, static_cast<std::uint8_t>(length), {kNil, kNil}, leaf};
     return n;
+  }
+  /// Restores the invariants at the inner node `link` refers to after it lost its leaf or a
+  /// child: a branch point down to one child, or a prefix without more-specifics, goes; its
+  /// child, or its own leaf, takes its place.
+  void collapse(std::uint32_t& link) {
+    const std::uint32_t n = link;
+    const Node& node = nodes_[n];
+    const std::uint32_t only = node.child[0] != kNil ? node.child[0] : node.child[1];
+    const bool two = node.child[0] != kNil && node.child[1] != kNil;
+    if (two) return;
+    if (node.leaf == kNil) {
+      link = only;
+    } else if (only == kNil) {
+      link = node.leaf | kLeafTag;
+    } else {
+      return;  // a prefix with one more-specific below it
+    }
+    nodes_.release(n);
   }
 
   ChunkPool<Node> nodes_;
-  ChunkPool<Slot> values_;
+  ChunkPool<Leaf> leaves_;
   std::uint32_t root_ = kNil;
   std::size_t size_ = 0;
 };
@@ -453,6 +524,10 @@ class PrefixTrie {
 
   std::size_t size() const { return family_ == AddressFamily::V4 ? v4_.size() : v6_.size(); }
   bool empty() const { return size() == 0; }
+  /// Inner nodes in use: branch points and prefixes with more-specifics (for structure tests).
+  std::size_t inner_nodes() const {
+    return family_ == AddressFamily::V4 ? v4_.inner_nodes() : v6_.inner_nodes();
+  }
   /// Erases everything and releases the pools' memory.
   void clear() {
     v4_.clear();

@@ -187,6 +187,32 @@ TEST(PrefixTrie, EraseOfANodeWithOneChildSplicesIt) {
   EXPECT_EQ(trie.longest_match(A("10.1.2.1"))->first, P("10.0.0.0/8"));
 }
 
+TEST(PrefixTrie, DisjointPrefixesCostOneInnerNodeEachAtMost) {
+  PrefixTrie<int> trie(AddressFamily::V4);
+  *trie.insert(P("10.0.0.0/24")).first = 1;
+  EXPECT_EQ(trie.inner_nodes(), 0u);  // a lone prefix is a leaf
+  *trie.insert(P("10.0.1.0/24")).first = 2;
+  *trie.insert(P("10.0.2.0/24")).first = 3;
+  EXPECT_EQ(trie.inner_nodes(), 2u);  // the branch points 10.0.0.0/23 and 10.0.0.0/22
+}
+
+TEST(PrefixTrie, APrefixWhoseMoreSpecificsGoIsALeafAgain) {
+  PrefixTrie<int> trie(AddressFamily::V4);
+  int* eight = trie.insert(P("10.0.0.0/8")).first;
+  *eight = 8;
+  *trie.insert(P("10.1.0.0/16")).first = 16;
+  *trie.insert(P("10.2.0.0/16")).first = 17;
+  EXPECT_EQ(trie.inner_nodes(), 2u);             // 10.0.0.0/8 and the branch point 10.0.0.0/14
+  EXPECT_EQ(trie.find(P("10.0.0.0/8")), eight);  // its value did not move
+  EXPECT_TRUE(trie.erase(P("10.1.0.0/16")));
+  EXPECT_EQ(trie.inner_nodes(), 1u);
+  EXPECT_TRUE(trie.erase(P("10.2.0.0/16")));
+  EXPECT_EQ(trie.inner_nodes(), 0u);
+  EXPECT_EQ(trie.find(P("10.0.0.0/8")), eight);
+  EXPECT_EQ(*eight, 8);
+  EXPECT_EQ(trie.longest_match(A("10.1.2.3"))->first, P("10.0.0.0/8"));
+}
+
 // ---- longest-prefix match --------------------------------------------------------------------
 
 TEST(PrefixTrie, LongestMatchPicksTheMostSpecificContainingPrefix) {
@@ -385,11 +411,14 @@ void randomized(AddressFamily family) {
       trie.for_each([&](const IpPrefix& q, const int& v) { walked.emplace_back(q, v); });
       ASSERT_EQ(walked, (std::vector<std::pair<IpPrefix, int>>(model.begin(), model.end())));
       for (const auto& [q, v] : pointers) ASSERT_EQ(*v, model[q]);
+      // Every inner node forks or carries a prefix with more-specifics: fewer than the prefixes.
+      ASSERT_LT(trie.inner_nodes(), std::max<std::size_t>(model.size(), 1));
     }
   }
-  // Drain: everything erases, the trie ends empty.
+  // Drain: everything erases, the trie ends empty, with no node left behind.
   for (const auto& [q, _] : model) ASSERT_TRUE(trie.erase(q));
   EXPECT_TRUE(trie.empty());
+  EXPECT_EQ(trie.inner_nodes(), 0u);
   EXPECT_FALSE(trie.longest_match(family == AddressFamily::V4 ? A("10.0.0.1") : A("fd00::1")));
 }
 

@@ -6,13 +6,14 @@
 //   - Work per operation is O(key bits) node visits, in practice the depth of the trie
 //     (≈ log2 N for dense tables): there is no rebalancing and no rehash, so an insert or an erase
 //     touches only the nodes of its own path (O(changed), never O(table)).
-//   - Leaves (a prefix and its value) and inner nodes (fork points, and prefixes that have
-//     more-specifics) live in chunked pools (chunks double in size, never move) with free lists:
-//     once the pools have grown, insert() and erase() allocate nothing. Links are 32-bit indices,
-//     so an IPv4 inner node is 20 bytes (IPv6 32) and a leaf is its key and length beside the
-//     value: with the RIB's 24-byte entry, 32 bytes for IPv4 and 48 for IPv6. A table of
-//     disjoint prefixes (pod blocks, host routes) costs one leaf and at most one inner node per
-//     prefix: 52 bytes per IPv4 route with the entry.
+//   - Leaves (a prefix and its value) and inner nodes (branch points, and covering nodes: prefixes
+//     that have more-specifics) live in chunked pools (chunks double in size, never move) with
+//     free lists: once the pools have grown, insert() and erase() allocate nothing. Links are
+//     32-bit indices. An IPv4 branch point is 16 bytes (IPv6 32), a covering node 4 more (8),
+//     and a leaf is the value, with the key and length in its container bytes when it has them
+//     (the RIB's 24-byte entry does, for IPv4) or beside it. A table of disjoint prefixes (pod
+//     blocks, host routes) costs one leaf and at most one branch point per prefix: 40 bytes per
+//     IPv4 route with the RIB's entry.
 //   - Keys are the prefix bits only: IPv4 in one uint32, IPv6 in two uint64 (IpPrefix already
 //     clears host bits, see common/ip_address.h).
 // NOTE Threading
@@ -28,6 +29,7 @@
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <optional>
@@ -163,41 +165,49 @@ struct V6Key {
   friend bool operator==(const V6Key&, const V6Key&) = default;
 };
 
-/// The trie of one family. A prefix's value lives in a leaf: {key, length, value}. Inner nodes
-/// are the points where paths fork, plus the prefixes that have more-specifics below them; such
-/// a prefix's inner node refers to its leaf (which then hangs in no child link). Links are
-/// 32-bit indices, tagged kLeafTag when they name a leaf.
+/// A value type with `std::byte container_bytes[N]`, N ≥ `size`, that it never reads or writes:
+/// a trie leaf keeps its key and length there instead of beside the value.
+template <class V, std::size_t size>
+concept HasContainerBytes = requires(V& v) {
+  v.container_bytes;
+}
+&&(sizeof(V::container_bytes) >= size);
+
+/// The trie of one family. A prefix's value lives in a leaf; inner nodes are branch points
+/// (where paths fork) and covering nodes (a prefix that has more-specifics below it, which
+/// refers to its own leaf). Links are 32-bit indices whose top two bits say which pool.
 ///
 /// Invariants: a node's key has no bits set past its length; every descendant of a node extends
-/// its key and is longer; child[b] holds the descendants whose bit at position `length` is b; an
-/// inner node without a leaf has two children, one with a leaf at least one. So a table of
-/// disjoint prefixes costs one leaf and (at most) one inner node per prefix.
+/// its key and is longer; child[b] holds the descendants whose bit at position `length` is b; a
+/// branch point has two children; a covering node has a leaf and at least one child, or no leaf
+/// (its prefix was erased) and two. So a table of disjoint prefixes costs a leaf and at most one
+/// branch point per prefix: for IPv4, 16 bytes of branch point and a leaf of the value's size
+/// when the value has five container bytes (the RIB's entry does), eight more otherwise.
 template <class Key, class V>
 class BasicTrie {
  public:
   static constexpr std::uint32_t kNil = ChunkPool<int>::kNil;
-  static constexpr std::uint32_t kLeafTag = 0x80000000u;
 
   BasicTrie() = default;
   BasicTrie(const BasicTrie&) = delete;
   BasicTrie& operator=(const BasicTrie&) = delete;
   BasicTrie(BasicTrie&& other) noexcept
-      : nodes_(std::move(other.nodes_)),
+      : branches_(std::move(other.branches_)),
+        coverings_(std::move(other.coverings_)),
         leaves_(std::move(other.leaves_)),
         root_(std::exchange(other.root_, kNil)),
         size_(std::exchange(other.size_, 0)) {
-    other.nodes_.reset();
-    other.leaves_.reset();
+    other.reset_pools();
   }
   BasicTrie& operator=(BasicTrie&& other) noexcept {
     if (this != &other) {
       clear();
-      nodes_ = std::move(other.nodes_);
+      branches_ = std::move(other.branches_);
+      coverings_ = std::move(other.coverings_);
       leaves_ = std::move(other.leaves_);
       root_ = std::exchange(other.root_, kNil);
       size_ = std::exchange(other.size_, 0);
-      other.nodes_.reset();
-      other.leaves_.reset();
+      other.reset_pools();
     }
     return *this;
   }
@@ -211,12 +221,13 @@ class BasicTrie {
     std::uint32_t link = root_;
     while (link != kNil) {
       if (is_leaf(link)) {
-        const Leaf& leaf = leaves_[index(link)];
-        return leaf.length == length && leaf.key == key ? value(index(link)) : nullptr;
+        const std::uint32_t leaf = index(link);
+        return leaf_length(leaf) == length && leaf_key(leaf) == key ? value(leaf) : nullptr;
       }
-      const Node& node = nodes_[link];
+      const Branch& node = inner(link);
       if (node.length >= length) {
-        if (node.length == length && node.key == key && node.leaf != kNil) return value(node.leaf);
+        const std::uint32_t leaf = leaf_of(link);
+        if (node.length == length && node.key == key && leaf != kNil) return value(leaf);
         return nullptr;
       }
       link = node.child[key.bit(node.length)];
@@ -225,8 +236,10 @@ class BasicTrie {
   }
 
   std::pair<V*, bool> insert(Key key, unsigned length) {
-    // Grow first (at most one inner node and one leaf), so nothing below can fail half-way.
-    nodes_.reserve_free(1);
+    // Grow first (at most one inner node and one leaf), so nothing below can fail half-way
+    // except the value's constructor, which runs before the structure changes.
+    branches_.reserve_free(1);
+    coverings_.reserve_free(1);
     leaves_.reserve_free(1);
     std::uint32_t* link = &root_;  // nodes never move, so pointers to their links stay valid
     while (true) {
@@ -236,46 +249,49 @@ class BasicTrie {
         *link = leaf | kLeafTag;
         return {value(leaf), true};
       }
-      Key at_key;
-      unsigned at_length;
-      if (is_leaf(at)) {
-        at_key = leaves_[index(at)].key;
-        at_length = leaves_[index(at)].length;
-      } else {
-        at_key = nodes_[at].key;
-        at_length = nodes_[at].length;
-      }
+      const Key at_key = is_leaf(at) ? leaf_key(index(at)) : inner(at).key;
+      const unsigned at_length = is_leaf(at) ? leaf_length(index(at)) : inner(at).length;
       const unsigned shared = std::min({Key::common(at_key, key), at_length, length});
       if (shared == at_length && at_length == length) {  // the prefix itself
         if (is_leaf(at)) return {value(index(at)), false};
-        Node& node = nodes_[at];
-        if (node.leaf != kNil) return {value(node.leaf), false};
-        node.leaf = make_leaf(key, length);  // a branch point so far
-        return {value(node.leaf), true};
+        if (is_covering(at)) {
+          Covering& covering = coverings_[index(at)];
+          if (covering.leaf != kNil) return {value(covering.leaf), false};
+          covering.leaf = make_leaf(key, length);  // its prefix had been erased
+          return {value(covering.leaf), true};
+        }
+        // A branch point gets its prefix: it becomes a covering node.
+        const std::uint32_t leaf = make_leaf(key, length);
+        *link = make_covering(branches_[at], leaf);
+        branches_.release(at);
+        return {value(leaf), true};
       }
       if (shared == at_length) {  // below `at`
         if (!is_leaf(at)) {
-          link = &nodes_[at].child[key.bit(at_length)];
+          link = &inner(at).child[key.bit(at_length)];
           continue;
         }
-        // The leaf gets a more-specific: an inner node takes its place and refers to it.
+        // The leaf gets a more-specific: a covering node takes its place and refers to it.
         const std::uint32_t leaf = make_leaf(key, length);
-        const std::uint32_t above = make_node(at_key, at_length, index(at));
-        nodes_[above].child[key.bit(at_length)] = leaf | kLeafTag;
-        *link = above;
+        const std::uint32_t covering =
+            make_covering(Branch{at_key, narrow(at_length), {kNil, kNil}}, index(at));
+        inner(covering).child[key.bit(at_length)] = leaf | kLeafTag;
+        *link = covering;
         return {value(leaf), true};
       }
       // The new prefix leaves `at`'s path at bit `shared`: it goes above `at`, either as its
-      // parent (it contains `at`) or beside it under a new branch point.
+      // covering node (it contains `at`) or beside it under a new branch point.
       const std::uint32_t leaf = make_leaf(key, length);
       if (shared == length) {
-        const std::uint32_t above = make_node(key, length, leaf);
-        nodes_[above].child[at_key.bit(length)] = at;
-        *link = above;
+        const std::uint32_t covering =
+            make_covering(Branch{key, narrow(length), {kNil, kNil}}, leaf);
+        inner(covering).child[at_key.bit(length)] = at;
+        *link = covering;
         return {value(leaf), true};
       }
-      const std::uint32_t branch = make_node(key.masked(shared), shared, kNil);
-      Node& b = nodes_[branch];
+      const std::uint32_t branch = branches_.allocate();
+      Branch& b = branches_[branch];
+      b = Branch{key.masked(shared), narrow(shared), {kNil, kNil}};
       b.child[key.bit(shared)] = leaf | kLeafTag;
       b.child[at_key.bit(shared)] = at;
       *link = branch;
@@ -284,29 +300,28 @@ class BasicTrie {
   }
 
   bool erase(Key key, unsigned length) {
-    std::uint32_t* parent_link = nullptr;  // the link that refers to `parent`
+    std::uint32_t* parent_link = nullptr;  // the link to the inner node above `link`
     std::uint32_t* link = &root_;
-    std::uint32_t parent = kNil;
     while (*link != kNil) {
       const std::uint32_t at = *link;
       if (is_leaf(at)) {
-        const Leaf& leaf = leaves_[index(at)];
-        if (leaf.length != length || !(leaf.key == key)) return false;
-        free_leaf(index(at));
+        const std::uint32_t leaf = index(at);
+        if (leaf_length(leaf) != length || !(leaf_key(leaf) == key)) return false;
+        free_leaf(leaf);
         *link = kNil;
-        if (parent != kNil) collapse(*parent_link);
+        if (parent_link != nullptr) collapse(*parent_link);
         return true;
       }
-      Node& node = nodes_[at];
+      Branch& node = inner(at);
       if (node.length < length) {
         parent_link = link;
-        parent = at;
         link = &node.child[key.bit(node.length)];
         continue;
       }
-      if (node.length != length || !(node.key == key) || node.leaf == kNil) return false;
-      free_leaf(node.leaf);
-      node.leaf = kNil;
+      if (node.length != length || !(node.key == key) || leaf_of(at) == kNil) return false;
+      Covering& covering = coverings_[index(at)];
+      free_leaf(covering.leaf);
+      covering.leaf = kNil;
       collapse(*link);
       return true;
     }
@@ -319,18 +334,18 @@ class BasicTrie {
     std::uint32_t link = root_;
     while (link != kNil) {
       if (is_leaf(link)) {
-        const Leaf& leaf = leaves_[index(link)];
-        if (Key::common(leaf.key, key) >= leaf.length) {
-          best = value(index(link));
-          match_key = leaf.key;
-          match_length = leaf.length;
+        const std::uint32_t leaf = index(link);
+        if (Key::common(leaf_key(leaf), key) >= leaf_length(leaf)) {
+          best = value(leaf);
+          match_key = leaf_key(leaf);
+          match_length = leaf_length(leaf);
         }
         break;
       }
-      const Node& node = nodes_[link];
+      const Branch& node = inner(link);
       if (Key::common(node.key, key) < node.length) break;  // left the path of `key`
-      if (node.leaf != kNil) {
-        best = value(node.leaf);
+      if (const std::uint32_t leaf = leaf_of(link); leaf != kNil) {
+        best = value(leaf);
         match_key = node.key;
         match_length = node.length;
       }
@@ -349,12 +364,13 @@ class BasicTrie {
     while (true) {
       while (link != kNil) {
         if (is_leaf(link)) {
-          const Leaf& leaf = leaves_[index(link)];
-          f(leaf.key, unsigned{leaf.length}, *value(index(link)));
+          const std::uint32_t leaf = index(link);
+          f(leaf_key(leaf), leaf_length(leaf), *value(leaf));
           break;
         }
-        const Node& node = nodes_[link];
-        if (node.leaf != kNil) f(node.key, unsigned{node.length}, *value(node.leaf));
+        const Branch& node = inner(link);
+        if (const std::uint32_t leaf = leaf_of(link); leaf != kNil)
+          f(node.key, unsigned{node.length}, *value(leaf));
         if (node.child[1] != kNil) stack[depth++] = node.child[1];
         link = node.child[0];
       }
@@ -365,44 +381,95 @@ class BasicTrie {
 
   std::size_t size() const { return size_; }
   /// Inner nodes in use (for tests of the structure: fewer than size() whenever size() > 0).
-  std::size_t inner_nodes() const { return nodes_.live(); }
+  std::size_t inner_nodes() const { return branches_.live() + coverings_.live(); }
+  /// What one leaf and one branch point take (the static_asserts on the RIB's layout use them).
+  static constexpr std::size_t leaf_bytes() { return sizeof(Leaf); }
+  static constexpr std::size_t branch_bytes() { return sizeof(Branch); }
 
   void clear() {
     if constexpr (!std::is_trivially_destructible_v<V>) {
       walk([](Key, unsigned, V& v) { v.~V(); });
     }
-    nodes_.reset();
-    leaves_.reset();
+    reset_pools();
     root_ = kNil;
     size_ = 0;
   }
 
  private:
-  struct Node {
+  // A link's top two bits: 00 a branch point, 01 a covering node, 10 a leaf (11 only in kNil).
+  static constexpr std::uint32_t kCoveringTag = 0x40000000u;
+  static constexpr std::uint32_t kLeafTag = 0x80000000u;
+  static constexpr std::uint32_t kTagMask = 0xc0000000u;
+  // A value with room for the key and length in its container bytes keeps them there.
+  static constexpr bool kKeyInValue = HasContainerBytes<V, sizeof(Key) + 1>;
+
+  struct Branch {
     Key key;
     std::uint8_t length;
-    std::uint32_t child[2];  // links: kNil, a node index, or a leaf index | kLeafTag
-    std::uint32_t leaf;      // this prefix's leaf, or kNil for a branch point
+    std::uint32_t child[2];  // links, or kNil
   };
-  struct Leaf {
+  struct Covering {
+    Branch node;
+    std::uint32_t leaf;  // this prefix's leaf; kNil once erased (the node then has two children)
+  };
+  struct LeafWithKey {
     Key key;
     std::uint8_t length;
     alignas(V) std::byte bytes[sizeof(V)];  // the trie constructs V here
   };
+  struct LeafKeyInValue {
+    alignas(V) std::byte bytes[sizeof(V)];  // V, whose container bytes hold key and length
+  };
+  using Leaf = std::conditional_t<kKeyInValue, LeafKeyInValue, LeafWithKey>;
 
-  static bool is_leaf(std::uint32_t link) { return (link & kLeafTag) != 0; }
-  static std::uint32_t index(std::uint32_t link) { return link & ~kLeafTag; }
+  static std::uint8_t narrow(unsigned length) { return static_cast<std::uint8_t>(length); }
+  static bool is_leaf(std::uint32_t link) { return (link & kTagMask) == kLeafTag; }
+  static bool is_covering(std::uint32_t link) { return (link & kTagMask) == kCoveringTag; }
+  static std::uint32_t index(std::uint32_t link) { return link & ~kTagMask; }
+
+  /// The branch-point part of an inner node (branch or covering).
+  Branch& inner(std::uint32_t link) {
+    return is_covering(link) ? coverings_[index(link)].node : branches_[link];
+  }
+  const Branch& inner(std::uint32_t link) const {
+    return is_covering(link) ? coverings_[index(link)].node : branches_[link];
+  }
+  /// The leaf of the prefix an inner node stands for, or kNil.
+  std::uint32_t leaf_of(std::uint32_t link) const {
+    return is_covering(link) ? coverings_[index(link)].leaf : kNil;
+  }
 
   V* value(std::uint32_t leaf) const {
     // The const walk hands out V& (f decides); leaves are storage the trie constructs V in.
     return std::launder(reinterpret_cast<V*>(const_cast<Leaf&>(leaves_[leaf]).bytes));
   }
+  Key leaf_key(std::uint32_t leaf) const {
+    if constexpr (kKeyInValue) {
+      Key key;
+      std::memcpy(&key, value(leaf)->container_bytes, sizeof(Key));
+      return key;
+    } else {
+      return leaves_[leaf].key;
+    }
+  }
+  unsigned leaf_length(std::uint32_t leaf) const {
+    if constexpr (kKeyInValue) {
+      return std::to_integer<unsigned>(value(leaf)->container_bytes[sizeof(Key)]);
+    } else {
+      return leaves_[leaf].length;
+    }
+  }
+
   std::uint32_t make_leaf(Key key, unsigned length) {
     const std::uint32_t leaf = leaves_.next();
-    Leaf& l = leaves_[leaf];
-    new (l.bytes) V();  // may throw: then the leaf stays free
-    l.key = key;
-    l.length = static_cast<std::uint8_t>(length);
+    V* v = new (leaves_[leaf].bytes) V();  // may throw: then the leaf stays free
+    if constexpr (kKeyInValue) {
+      std::memcpy(v->container_bytes, &key, sizeof(Key));
+      v->container_bytes[sizeof(Key)] = std::byte{narrow(length)};
+    } else {
+      leaves_[leaf].key = key;
+      leaves_[leaf].length = narrow(length);
+    }
     leaves_.allocate();
     ++size_;
     return leaf;
@@ -412,31 +479,44 @@ class BasicTrie {
     leaves_.release(leaf);
     --size_;
   }
-  std::uint32_t make_node(Key key, unsigned length, std::uint32_t leaf) {
-    const std::uint32_t n = nodes_.allocate();
-    nodes_[n] = Node{key, static_cast<std::uint8_t>(length), {kNil, kNil}, leaf};
-    return n;
+  /// A covering node for `node`'s key, length and children, with `leaf`; returns its link.
+  std::uint32_t make_covering(const Branch& node, std::uint32_t leaf) {
+    const std::uint32_t covering = coverings_.allocate();
+    coverings_[covering] = Covering{node, leaf};
+    return covering | kCoveringTag;
+  }
+  void release_inner(std::uint32_t link) {
+    if (is_covering(link))
+      coverings_.release(index(link));
+    else
+      branches_.release(link);
   }
   /// Restores the invariants at the inner node `link` refers to after it lost its leaf or a
-  /// child: a branch point down to one child, or a prefix without more-specifics, goes; its
-  /// child, or its own leaf, takes its place.
+  /// child: a branch point down to one child, or a prefix without more-specifics left, goes;
+  /// its child, or its own leaf, takes its place.
   void collapse(std::uint32_t& link) {
-    const std::uint32_t n = link;
-    const Node& node = nodes_[n];
+    const std::uint32_t at = link;
+    const Branch& node = inner(at);
+    if (node.child[0] != kNil && node.child[1] != kNil) return;  // it still forks
     const std::uint32_t only = node.child[0] != kNil ? node.child[0] : node.child[1];
-    const bool two = node.child[0] != kNil && node.child[1] != kNil;
-    if (two) return;
-    if (node.leaf == kNil) {
+    const std::uint32_t leaf = leaf_of(at);
+    if (leaf == kNil) {
       link = only;
     } else if (only == kNil) {
-      link = node.leaf | kLeafTag;
+      link = leaf | kLeafTag;
     } else {
       return;  // a prefix with one more-specific below it
     }
-    nodes_.release(n);
+    release_inner(at);
+  }
+  void reset_pools() {
+    branches_.reset();
+    coverings_.reset();
+    leaves_.reset();
   }
 
-  ChunkPool<Node> nodes_;
+  ChunkPool<Branch> branches_;
+  ChunkPool<Covering> coverings_;
   ChunkPool<Leaf> leaves_;
   std::uint32_t root_ = kNil;
   std::size_t size_ = 0;

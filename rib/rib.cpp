@@ -4,6 +4,11 @@
 
 namespace pinto::rib {
 
+// What an IPv4 route costs in the Loc-RIB's trie: a 24-byte leaf (the entry, holding the key) and
+// at most one 16-byte branch point (docs/benchmarks.md, route reflector memory).
+static_assert(sizeof(void*) != 8 || detail::BasicTrie<detail::V4Key, RibEntry>::leaf_bytes() == 24);
+static_assert(detail::BasicTrie<detail::V4Key, RibEntry>::branch_bytes() == 16);
+
 namespace {
 
 using bgp::wire::AfiSafi;

@@ -99,14 +99,22 @@ class RibEntry {
     Path one_;                 // Mode::One
     std::vector<Path>* many_;  // Mode::Many (owned)
   };
+
+ public:
+  /// Index of the best path, -1 when none is usable (set by the decision process). It shares
+  /// the word after the union with mode_ and the container bytes.
+  std::int16_t best = -1;
+
+ private:
   Mode mode_ = Mode::Empty;
 
  public:
-  /// Index of the best path, -1 when none is usable (set by the decision process). Declared
-  /// last so that it shares the word after the union with mode_.
-  std::int16_t best = -1;
+  /// Bytes RibEntry never reads or writes, for the container that holds it: the IPv4 prefix
+  /// trie keeps a leaf's key and length here, so that the leaf is the entry's 24 bytes, not 32.
+  std::byte container_bytes[5];
 };
 
 static_assert(sizeof(void*) != 8 || sizeof(RibEntry) == 24, "a RibEntry grew: see NOTE Memory");
+static_assert(sizeof(RibEntry::container_bytes) >= 5, "the IPv4 trie keeps key and length there");
 
 }  // namespace pinto::rib

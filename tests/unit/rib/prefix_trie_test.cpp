@@ -196,6 +196,28 @@ TEST(PrefixTrie, DisjointPrefixesCostOneInnerNodeEachAtMost) {
   EXPECT_EQ(trie.inner_nodes(), 2u);  // the branch points 10.0.0.0/23 and 10.0.0.0/22
 }
 
+TEST(PrefixTrie, ABranchPointThatGetsItsPrefixAndLosesItAgain) {
+  PrefixTrie<int> trie(AddressFamily::V4);
+  *trie.insert(P("10.1.2.0/24")).first = 1;
+  *trie.insert(P("10.1.3.0/24")).first = 2;
+  EXPECT_EQ(trie.inner_nodes(), 1u);         // the branch point 10.1.2.0/23
+  *trie.insert(P("10.1.2.0/23")).first = 3;  // ... becomes a covering node
+  EXPECT_EQ(trie.inner_nodes(), 1u);
+  EXPECT_EQ(*trie.find(P("10.1.2.0/23")), 3);
+  EXPECT_EQ(trie.longest_match(A("10.1.3.9"))->first, P("10.1.3.0/24"));
+  EXPECT_TRUE(trie.erase(P("10.1.2.0/23")));  // forks still: stays, without a prefix
+  EXPECT_EQ(trie.inner_nodes(), 1u);
+  EXPECT_EQ(trie.find(P("10.1.2.0/23")), nullptr);
+  *trie.insert(P("10.1.2.0/23")).first = 4;  // and takes it back
+  EXPECT_EQ(*trie.find(P("10.1.2.0/23")), 4);
+  EXPECT_EQ(listing(trie),
+            (std::vector<std::string>{"10.1.2.0/23=4", "10.1.2.0/24=1", "10.1.3.0/24=2"}));
+  EXPECT_TRUE(trie.erase(P("10.1.2.0/24")));
+  EXPECT_TRUE(trie.erase(P("10.1.2.0/23")));
+  EXPECT_EQ(trie.inner_nodes(), 0u);
+  EXPECT_EQ(listing(trie), (std::vector<std::string>{"10.1.3.0/24=2"}));
+}
+
 TEST(PrefixTrie, APrefixWhoseMoreSpecificsGoIsALeafAgain) {
   PrefixTrie<int> trie(AddressFamily::V4);
   int* eight = trie.insert(P("10.0.0.0/8")).first;
@@ -358,11 +380,30 @@ IpPrefix random_prefix(std::mt19937_64& rng, AddressFamily family) {
   return IpPrefix(IpAddress::from_bytes(family, b.data()), length);
 }
 
+// A value with container bytes: the trie keeps an IPv4 leaf's key and length in them.
+struct Tagged {
+  int number = 0;
+  std::byte container_bytes[5];
+};
+int& number(int& v) {
+  return v;
+}
+int& number(Tagged& v) {
+  return v.number;
+}
+int number(const int& v) {
+  return v;
+}
+int number(const Tagged& v) {
+  return v.number;
+}
+
+template <class V>
 void randomized(AddressFamily family) {
   std::mt19937_64 rng(20260426);
-  PrefixTrie<int> trie(family);
+  PrefixTrie<V> trie(family);
   std::map<IpPrefix, int> model;
-  std::map<IpPrefix, int*> pointers;  // pointers handed out stay valid while present
+  std::map<IpPrefix, V*> pointers;  // pointers handed out stay valid while present
   for (int op = 0; op < 20000; ++op) {
     const IpPrefix p = random_prefix(rng, family);
     switch (rng() % 4) {
@@ -371,7 +412,7 @@ void randomized(AddressFamily family) {
         auto [v, added] = trie.insert(p);
         ASSERT_EQ(added, model.count(p) == 0) << p.to_string();
         if (added) {
-          *v = op;
+          number(*v) = op;
           model[p] = op;
           pointers[p] = v;
         }
@@ -384,11 +425,11 @@ void randomized(AddressFamily family) {
         break;
       }
       case 3: {
-        const int* v = trie.find(p);
+        const V* v = trie.find(p);
         auto it = model.find(p);
         ASSERT_EQ(v != nullptr, it != model.end()) << p.to_string();
         if (v) {
-          ASSERT_EQ(*v, it->second);
+          ASSERT_EQ(number(*v), it->second);
         }
         // Brute-force LPM over the model.
         const IpAddress a = p.address();
@@ -399,7 +440,7 @@ void randomized(AddressFamily family) {
         ASSERT_EQ(got.has_value(), best.has_value()) << a.to_string();
         if (got) {
           ASSERT_EQ(got->first, *best) << a.to_string();
-          ASSERT_EQ(*got->second, model[*best]);
+          ASSERT_EQ(number(*got->second), model[*best]);
         }
         break;
       }
@@ -408,9 +449,9 @@ void randomized(AddressFamily family) {
     if (op % 1000 == 999) {
       // The walk matches the model's order (IpPrefix orders by address, then length).
       std::vector<std::pair<IpPrefix, int>> walked;
-      trie.for_each([&](const IpPrefix& q, const int& v) { walked.emplace_back(q, v); });
+      trie.for_each([&](const IpPrefix& q, const V& v) { walked.emplace_back(q, number(v)); });
       ASSERT_EQ(walked, (std::vector<std::pair<IpPrefix, int>>(model.begin(), model.end())));
-      for (const auto& [q, v] : pointers) ASSERT_EQ(*v, model[q]);
+      for (const auto& [q, v] : pointers) ASSERT_EQ(number(*v), model[q]);
       // Every inner node forks or carries a prefix with more-specifics: fewer than the prefixes.
       ASSERT_LT(trie.inner_nodes(), std::max<std::size_t>(model.size(), 1));
     }
@@ -423,10 +464,19 @@ void randomized(AddressFamily family) {
 }
 
 TEST(PrefixTrie, RandomizedV4MatchesStdMapAndBruteForceLpm) {
-  randomized(AddressFamily::V4);
+  randomized<int>(AddressFamily::V4);
 }
 TEST(PrefixTrie, RandomizedV6MatchesStdMapAndBruteForceLpm) {
-  randomized(AddressFamily::V6);
+  randomized<int>(AddressFamily::V6);
+}
+// The key and length in the value's container bytes (IPv4; IPv6's 17 bytes do not fit in 5).
+TEST(PrefixTrie, RandomizedV4WithTheKeyInTheValue) {
+  static_assert(detail::BasicTrie<detail::V4Key, Tagged>::leaf_bytes() == sizeof(Tagged));
+  static_assert(detail::BasicTrie<detail::V6Key, Tagged>::leaf_bytes() > sizeof(Tagged));
+  randomized<Tagged>(AddressFamily::V4);
+}
+TEST(PrefixTrie, RandomizedV6BesideAValueWithContainerBytes) {
+  randomized<Tagged>(AddressFamily::V6);
 }
 
 TEST(PrefixTrie, MillionHostRoutesInOrder) {

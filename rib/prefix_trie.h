@@ -300,6 +300,13 @@ class BasicTrie {
   }
 
   bool erase(Key key, unsigned length) {
+    return erase_if(key, length, [](V&) { return true; });
+  }
+
+  /// Calls gone(V&) on the prefix's value, which may change it, and erases the prefix when it
+  /// returns true: one descent where find() and then erase() take two. False when absent.
+  template <class Gone>
+  bool erase_if(Key key, unsigned length, Gone&& gone) {
     std::uint32_t* parent_link = nullptr;  // the link to the inner node above `link`
     std::uint32_t* link = &root_;
     while (*link != kNil) {
@@ -307,6 +314,7 @@ class BasicTrie {
       if (is_leaf(at)) {
         const std::uint32_t leaf = index(at);
         if (leaf_length(leaf) != length || !(leaf_key(leaf) == key)) return false;
+        if (!gone(*value(leaf))) return true;
         free_leaf(leaf);
         *link = kNil;
         if (parent_link != nullptr) collapse(*parent_link);
@@ -320,6 +328,7 @@ class BasicTrie {
       }
       if (node.length != length || !(node.key == key) || leaf_of(at) == kNil) return false;
       Covering& covering = coverings_[index(at)];
+      if (!gone(*value(covering.leaf))) return true;
       free_leaf(covering.leaf);
       covering.leaf = kNil;
       collapse(*link);
@@ -575,6 +584,16 @@ class PrefixTrie {
                : v6_.erase(detail::V6Key::of(prefix.address()), prefix.length());
   }
 
+  /// Calls gone(V&) on the prefix's value and erases the prefix when it returns true, in one
+  /// descent. False when absent.
+  template <class Gone>
+  bool erase_if(const IpPrefix& prefix, Gone&& gone) {
+    if (prefix.family() != family_) return false;
+    return family_ == AddressFamily::V4
+               ? v4_.erase_if(detail::V4Key::of(prefix.address()), prefix.length(), gone)
+               : v6_.erase_if(detail::V6Key::of(prefix.address()), prefix.length(), gone);
+  }
+
   /// The longest stored prefix that contains `address` (same family), or nullopt.
   std::optional<std::pair<IpPrefix, const V*>> longest_match(const IpAddress& address) const {
     if (address.family() != family_) return std::nullopt;
@@ -645,6 +664,10 @@ class PrefixMap {
     return trie(prefix.family()).insert(prefix);
   }
   bool erase(const IpPrefix& prefix) { return trie(prefix.family()).erase(prefix); }
+  template <class Gone>
+  bool erase_if(const IpPrefix& prefix, Gone&& gone) {
+    return trie(prefix.family()).erase_if(prefix, gone);
+  }
   std::optional<std::pair<IpPrefix, const V*>> longest_match(const IpAddress& address) const {
     return trie(address.family()).longest_match(address);
   }

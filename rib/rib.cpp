@@ -127,6 +127,13 @@ std::string to_string(Loop loop) {
 
 RouteDelta Rib::apply(PeerId peer, const bgp::wire::Update& update) {
   RouteDelta delta;
+  // Room for every prefix the UPDATE names, so that a full UPDATE's ~800 do not regrow these.
+  const std::size_t named =
+      update.withdrawn.size() + update.nlri.size() +
+      (update.attributes.mp_unreach ? update.attributes.mp_unreach->withdrawn.size() : 0) +
+      (update.attributes.mp_reach ? update.attributes.mp_reach->nlri.size() : 0);
+  delta.prior.reserve(named);
+  delta.changed.reserve(named);
   for (const auto& n : update.withdrawn) remove(peer, n.prefix, delta, {n.path_id});
   if (update.attributes.mp_unreach) {
     for (const auto& n : update.attributes.mp_unreach->withdrawn)
@@ -253,33 +260,32 @@ void Rib::flush(RouteDelta& delta, const DeltaSink& sink, bool last) {
 }
 
 void Rib::remove(PeerId peer, const IpPrefix& prefix, RouteDelta& delta, PathSelection which) {
-  Entry* found = table_.find(prefix);
-  if (found == nullptr) return;
-  Entry& entry = *found;
   auto selected = [&](const Path& p) {
     return p.peer == peer && (!which.path_id || p.path_id == *which.path_id) &&
            (!which.stale_only || p.stale);
   };
-  if (std::none_of(entry.begin(), entry.end(), selected)) return;
-  const std::optional<Path> before = best_of(entry);
-  const std::size_t recorded = delta.prior.size();
-  record_prior(prefix, entry, delta);
-  const std::size_t removed = entry.remove_if(selected);
-  if (auto count = path_counts_.find(peer); count != path_counts_.end()) {
-    count->second -= std::min(count->second, removed);
-    if (count->second == 0) path_counts_.erase(count);
-  }
-  decide(entry);
-  const bool changed = !same_best(before, best_of(entry));
-  if (changed) {
-    delta.changed.push_back(prefix);
-  } else if (!entry.empty()) {
-    delta.alternatives_changed.push_back(prefix);
-  } else {
-    drop_prior_since(delta,
-                     recorded);  // nothing usable went (unusable paths only): nothing to tell
-  }
-  if (entry.empty()) table_.erase(prefix);  // `entry` goes with it
+  // One descent: the entry is changed in place and erased with its last path.
+  table_.erase_if(prefix, [&](Entry& entry) {
+    if (std::none_of(entry.begin(), entry.end(), selected)) return false;
+    const std::optional<Path> before = best_of(entry);
+    const std::size_t recorded = delta.prior.size();
+    record_prior(prefix, entry, delta);
+    const std::size_t removed = entry.remove_if(selected);
+    if (auto count = path_counts_.find(peer); count != path_counts_.end()) {
+      count->second -= std::min(count->second, removed);
+      if (count->second == 0) path_counts_.erase(count);
+    }
+    decide(entry);
+    const bool changed = !same_best(before, best_of(entry));
+    if (changed) {
+      delta.changed.push_back(prefix);
+    } else if (!entry.empty()) {
+      delta.alternatives_changed.push_back(prefix);
+    } else {
+      drop_prior_since(delta, recorded);  // nothing usable went (unusable paths only)
+    }
+    return entry.empty();
+  });
 }
 
 std::optional<Path> Rib::best_of(const Entry& entry) {

@@ -235,6 +235,23 @@ TEST(PrefixTrie, APrefixWhoseMoreSpecificsGoIsALeafAgain) {
   EXPECT_EQ(trie.longest_match(A("10.1.2.3"))->first, P("10.0.0.0/8"));
 }
 
+TEST(PrefixTrie, EraseIfChangesTheValueAndErasesOnlyWhenAsked) {
+  PrefixTrie<int> trie(AddressFamily::V4);
+  *trie.insert(P("10.0.0.0/8")).first = 8;
+  *trie.insert(P("10.1.0.0/16")).first = 16;  // 10.0.0.0/8 is a covering node
+  *trie.insert(P("10.2.0.0/16")).first = 17;
+  int calls = 0;
+  EXPECT_FALSE(trie.erase_if(P("10.3.0.0/16"), [&](int&) { return ++calls, true; }));
+  EXPECT_EQ(calls, 0);  // absent: never called
+  EXPECT_TRUE(trie.erase_if(P("10.1.0.0/16"), [](int& v) { return ++v, false; }));
+  EXPECT_EQ(*trie.find(P("10.1.0.0/16")), 17);  // kept, changed
+  EXPECT_TRUE(trie.erase_if(P("10.0.0.0/8"), [](int& v) { return v == 8; }));
+  EXPECT_EQ(trie.find(P("10.0.0.0/8")), nullptr);
+  EXPECT_TRUE(trie.erase_if(P("10.1.0.0/16"), [](int&) { return true; }));
+  EXPECT_EQ(listing(trie), (std::vector<std::string>{"10.2.0.0/16=17"}));
+  EXPECT_EQ(trie.inner_nodes(), 0u);
+}
+
 // ---- longest-prefix match --------------------------------------------------------------------
 
 TEST(PrefixTrie, LongestMatchPicksTheMostSpecificContainingPrefix) {

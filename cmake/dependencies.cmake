@@ -6,7 +6,7 @@
 # headers, symbol tables, relocations and the pages its initialisers touch, and the kernel maps
 # file pages 64 KiB (fault-around) or a whole page-cache folio at a time. Linked statically, only
 # the object files that are used come in, and the linker can place the functions pintod runs
-# next to each other (see cmake/lean_daemon.cmake). Off, everything links the shared objects
+# next to each other (see cmake/code_layout.cmake). Off, everything links the shared objects
 # (what a distribution package would do, so that a library's security update reaches pintod).
 # Static, fmt is used header-only and pintod links libstdc++ statically too (pinto_static_runtime):
 # libstdc++.so alone maps 1.5 MiB, its symbol tables read for every C++ symbol the archives use,

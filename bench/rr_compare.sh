@@ -217,10 +217,10 @@ TOML
 
 start_dut() { # IMPL K
   "config_$1" "$2"
-  local log="$work/dut.log"
+  local log="$work/dut.log" wrapper=()
+  read -ra wrapper <<<"${PINTOD_WRAPPER:-}"  # a command line, split into words
   case $1 in
-    # shellcheck disable=SC2086 # the wrapper is a command line, split into words on purpose
-    pintod) ip netns exec "$dut" ${PINTOD_WRAPPER:-} "$pintod" --config "$work/settings.yaml" >"$log" 2>&1 & ;;
+    pintod) ip netns exec "$dut" "${wrapper[@]}" "$pintod" --config "$work/settings.yaml" >"$log" 2>&1 & ;;
     bird) ip netns exec "$dut" bird -f -c "$work/bird.conf" -s "$work/bird.ctl" >"$log" 2>&1 & ;;
     frr)
       mkdir -p "$work/frr"
@@ -235,7 +235,9 @@ start_dut() { # IMPL K
   dut_pid=$!
   # PERF_RECORD=DIR: a perf profile of the reflector per row, for finding where its time goes.
   if [ -n "${PERF_RECORD:-}" ]; then
-    perf record -q -F 999 ${PERF_ARGS:-} -p "$dut_pid" -o "$PERF_RECORD/$1-$2.data" >/dev/null 2>&1 &
+    local perf_args=()
+    read -ra perf_args <<<"${PERF_ARGS:-}"
+    perf record -q -F 999 "${perf_args[@]}" -p "$dut_pid" -o "$PERF_RECORD/$1-$2.data" >/dev/null 2>&1 &
   fi
   for _ in $(seq 100); do  # until it listens on port 179, at most 10 s
     ip netns exec "$dut" ss -ltn 2>/dev/null | grep -q ':179 ' && return 0
@@ -272,6 +274,7 @@ wait_line() { # FILE PATTERN TIMEOUT PID...
   done
 }
 
+peak_rss_mib() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 hz=$(getconf CLK_TCK)
 secs() { awk -v t="$1" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }'; }
@@ -365,7 +368,7 @@ run_one() { # IMPL N K   (IMPL "floor": no reflector)
       if [ -n "$dut_pid" ]; then
         c2=$(cpu_ticks "$dut_pid")
         wdcpu=$(secs $((c2 - c1)))
-        rss=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$dut_pid/status")
+        rss=$(peak_rss_mib "$dut_pid")
       fi
       # The tools' own CPU: receivers print theirs when done, the sender when told to stop.
       stop_pid "$snd_pid"
@@ -391,7 +394,7 @@ run_one() { # IMPL N K   (IMPL "floor": no reflector)
     converge=$progress
   fi
   if [ -n "$dut_pid" ] && [ "$rss" = - ] && [ -r "/proc/$dut_pid/status" ]; then
-    rss=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$dut_pid/status")
+    rss=$(peak_rss_mib "$dut_pid")
   fi
   add_row "$impl" "$n" "$k" "$converge" "$withdraw" "$cpu" "$wdcpu" "$rss" "$toolcpu"
   stop_all

@@ -169,9 +169,8 @@ struct V6Key {
 /// a trie leaf keeps its key and length there instead of beside the value.
 template <class V, std::size_t size>
 concept HasContainerBytes = requires(V& v) {
-  v.container_bytes;
-}
-&&(sizeof(V::container_bytes) >= size);
+  requires sizeof(v.container_bytes) >= size;
+};
 
 /// The trie of one family. A prefix's value lives in a leaf; inner nodes are branch points
 /// (where paths fork) and covering nodes (a prefix that has more-specifics below it, which
@@ -578,10 +577,7 @@ class PrefixTrie {
 
   /// False when absent. Frees the value and the node(s) no longer needed.
   bool erase(const IpPrefix& prefix) {
-    if (prefix.family() != family_) return false;
-    return family_ == AddressFamily::V4
-               ? v4_.erase(detail::V4Key::of(prefix.address()), prefix.length())
-               : v6_.erase(detail::V6Key::of(prefix.address()), prefix.length());
+    return erase_if(prefix, [](V&) { return true; });
   }
 
   /// Calls gone(V&) on the prefix's value and erases the prefix when it returns true, in one
